@@ -69,6 +69,9 @@ type Target struct {
 	PackerPublicKey string
 	// KeepPasswords lists accounts whose usable password hash is intended.
 	KeepPasswords []string
+	// BuildUser is the account the build logged in as (for example "packer" or "ec2-user"
+	// when the image should not keep it); the optional build-user check looks for it.
+	BuildUser string
 }
 
 // Check is one residue test.
@@ -81,6 +84,8 @@ type Check struct {
 	// directory (from /etc/passwd); a directory means everything below it. The provisioner
 	// fetches exactly these from a live guest.
 	Needs []string
+	// Optional checks run only when selected by ID or proven by a selected operation.
+	Optional bool
 	// Run returns the findings. An error means the check could not look: the caller reports
 	// it as "not verified", never as a pass.
 	Run func(t *Target) ([]Finding, error)

@@ -74,15 +74,20 @@ func SelectOperations(os OS, selection []string) ([]Operation, error) {
 	return out, nil
 }
 
-// SelectChecks resolves a `checks` selection for one OS. Every check is a default one:
-// a verifier that skips checks unless told to would pass residue silently.
+// SelectChecks resolves a `checks` selection for one OS. Every check but the optional
+// ones is a default one: a verifier that skips checks unless told to would pass residue
+// silently. Optional checks (such as build-user, which needs to know the build account)
+// run only when named or when an operation that they prove is selected.
 func SelectChecks(os OS, selection []string) ([]Check, error) {
 	cs := Checks(os)
-	var all []string
+	var all, defaults []string
 	for _, c := range cs {
 		all = append(all, c.ID)
+		if !c.Optional {
+			defaults = append(defaults, c.ID)
+		}
 	}
-	chosen, err := Select(string(os)+" check", selection, all, all)
+	chosen, err := Select(string(os)+" check", selection, all, defaults)
 	if err != nil {
 		return nil, err
 	}

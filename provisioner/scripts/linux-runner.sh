@@ -1,0 +1,117 @@
+# Runner of the Linux cleanup script (POSIX sh). The provisioner writes a header with the
+# settings above this file, each selected operation as a function op_N below it, then the
+# calls to run_op and, when verify is on, gather. Everything it says for the provisioner is
+# on stdout, one "@@sanitize-..." record per line (see provisioner/output.go).
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH LC_ALL=C
+umask 077
+# The script removes itself at once: sh keeps reading it through its open descriptor.
+rm -f -- "$SANITIZE_SELF"
+if [ "$(id -u)" != 0 ]; then
+  echo "@@sanitize-fatal the script runs as uid $(id -u), not root: execute_command must elevate (sudo -n)"
+  exit 97
+fi
+
+did() { printf '@@did %s\n' "$*"; }
+
+# user:home of every account with an absolute home directory
+accounts() {
+  awk -F: 'NF >= 6 && $6 ~ /^\// {print $1 ":" $6}' /etc/passwd
+}
+
+# shred a regular file, unlink anything else; a symlink is never followed
+remove_file() {
+  if [ -L "$1" ] || [ ! -f "$1" ]; then
+    rm -f -- "$1"
+  elif command -v shred >/dev/null 2>&1; then
+    shred -u -z -n 1 -- "$1"
+  else
+    rm -f -- "$1"
+  fi
+}
+
+# truncate a regular file in place (owner and mode kept); a symlink is removed, not followed
+empty_file() {
+  if [ -L "$1" ]; then
+    rm -f -- "$1"
+    did "removed symlink $1"
+  elif [ -f "$1" ] && [ -s "$1" ]; then
+    : >"$1"
+    did "emptied $1"
+  fi
+}
+
+# AuthorizedKeysFile tokens of sshd_config and its drop-ins (a superset is fine: every file
+# named is either emptied or fetched)
+authorized_keys_tokens() {
+  cat /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf 2>/dev/null | awk '
+    { sub(/^[ \t]+/, ""); n = split($0, w, /[ \t=]+/)
+      if (tolower(w[1]) == "authorizedkeysfile") for (i = 2; i <= n; i++) if (w[i] != "" && w[i] != "none") print w[i] }' | sort -u
+}
+
+# every authorized_keys path sshd may read, one per line
+authorized_keys_files() {
+  tokens=$(authorized_keys_tokens)
+  accounts | while IFS=: read -r user home; do
+    printf '%s\n' "$home/.ssh/authorized_keys" "$home/.ssh/authorized_keys2"
+    for t in $tokens; do
+      p=$(printf '%s\n' "$t" | sed -e "s|%h|$home|g" -e "s|%u|$user|g" -e 's|%%|%|g')
+      case $p in /*) ;; *) p=$home/$p ;; esac
+      printf '%s\n' "$p"
+    done
+  done | sort -u
+}
+
+# run_op ID FUNCTION: run one operation in a subshell with set -eu and report it
+run_op() {
+  _out=$( (set -eu; "$2") 2>&1) && _rc=0 || _rc=$?
+  printf '%s\n' "$_out" | sed -n "s/^@@did /@@sanitize-note $1 /p"
+  printf '%s\n' "$_out" | grep -v -e '^@@did ' -e '^$' | tail -n 20 | sed "s/^/@@sanitize-log $1 /"
+  _n=$(printf '%s\n' "$_out" | grep -c '^@@did ' || true)
+  if [ "$_rc" -ne 0 ]; then
+    echo "@@sanitize-op $1 failed $_n $_rc"
+  elif [ "$_n" -gt 0 ]; then
+    echo "@@sanitize-op $1 done $_n 0"
+  else
+    echo "@@sanitize-op $1 noop 0 0"
+  fi
+}
+
+# gather: the files the checks read, as one base64 tar.gz between two markers. Files above
+# SANITIZE_FETCH_MAX bytes are only listed in the manifest (type, size, path; NUL-separated),
+# so a check that needs one reports "not verified" instead of passing.
+gather_paths() {
+  _ifs=$IFS
+  IFS='
+'
+  for p in $SANITIZE_NEEDS_SYSTEM; do
+    if [ -e "$p" ] || [ -L "$p" ]; then printf '%s\n' "$p"; fi
+  done
+  accounts | while IFS=: read -r user home; do
+    [ "$home" != / ] || continue
+    for r in $SANITIZE_NEEDS_HOME; do
+      for p in "$home"/$r; do
+        if [ -e "$p" ] || [ -L "$p" ]; then printf '%s\n' "$p"; fi
+      done
+    done
+  done
+  authorized_keys_files
+  IFS=$_ifs
+}
+
+gather() {
+  _dir=$(mktemp -d)
+  gather_paths | sort -u >"$_dir/roots"
+  _maxk=$((SANITIZE_FETCH_MAX / 1024))
+  while IFS= read -r p; do
+    find "$p" -printf '%y %s %p\0' 2>/dev/null || true
+  done <"$_dir/roots" >"$_dir/.packer-plugin-sanitize.manifest"
+  while IFS= read -r p; do
+    find "$p" \( -type d -o -type l -o \( -type f -size -"$_maxk"k \) \) -print0 2>/dev/null || true
+  done <"$_dir/roots" >"$_dir/members"
+  echo "@@sanitize-archive-begin"
+  tar -czf - --null --no-recursion --ignore-failed-read -T "$_dir/members" \
+    -C "$_dir" .packer-plugin-sanitize.manifest 2>/dev/null | base64
+  echo "@@sanitize-archive-end"
+  rm -rf -- "$_dir"
+}
