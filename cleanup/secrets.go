@@ -47,7 +47,8 @@ var secretRules = []SecretRule{
 			`(?:[A-Za-z0-9-]+:[^\n]*\n)*(?:[ \t]*\r?\n)?[ \t]*[A-Za-z0-9+/=]{16,}|PuTTY-User-Key-File-[0-9]+:[ \t]*\S+`)},
 	{ID: "git-credential-url", Description: "URL with an embedded password (git credentials, database URLs)",
 		Keywords: []string{"://"},
-		Pattern:  regexp.MustCompile(`\b[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[^\s:@/"'<>]{1,256}:([^\s@/"'<>]{1,256})@[A-Za-z0-9.-]+`)},
+		Pattern:  regexp.MustCompile(`\b[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[^\s:@/"'<>]{1,256}:([^\s@/"'<>]{1,256})@[A-Za-z0-9.-]+`),
+		Ignore:   isPlaceholderPassword},
 	{ID: "docker-auth", Description: "Docker registry credential",
 		Keywords: []string{`"auth"`, `"identitytoken"`, `"registrytoken"`},
 		Pattern:  regexp.MustCompile(`"(?:auth|identitytoken|registrytoken)"[ \t]*:[ \t]*"([A-Za-z0-9+/=._-]{8,})"`)},
@@ -61,7 +62,7 @@ var secretRules = []SecretRule{
 		Keywords: []string{"passw"},
 		Context:  []string{"#cloud-config", "chpasswd"},
 		Pattern: regexp.MustCompile(`(?im)(?:^[ \t]*(?:-[ \t]*)?(?:password|passwd|plain_text_passwd|hashed_passwd)[ \t]*:` +
-			`|\b(?:password|passwd)[ \t]*=)[ \t]*["']?([^\s"'#$][^\s"';&|]*)`),
+			`|(?:password|passwd)[ \t]*=)[ \t]*["']?([^\s"'#$][^\s"';&|]*)`),
 		Ignore: isPlaceholderPassword},
 	{ID: "cloud-init-chpasswd", Description: "password in a cloud-init chpasswd list or command",
 		Keywords: []string{"chpasswd"},

@@ -103,12 +103,14 @@ gather() {
   _dir=$(mktemp -d)
   gather_paths | sort -u >"$_dir/roots"
   _maxk=$((SANITIZE_FETCH_MAX / 1024))
+  # roots overlap (/etc/ssh and an AuthorizedKeysFile in it): sort -zu keeps one of each;
+  # the work dir itself (in /tmp, which is fetched) is pruned
   while IFS= read -r p; do
-    find "$p" -printf '%y %s %p\0' 2>/dev/null || true
-  done <"$_dir/roots" >"$_dir/.packer-plugin-sanitize.manifest"
+    find "$p" -path "$_dir" -prune -o -printf '%y %s %p\0' 2>/dev/null || true
+  done <"$_dir/roots" | sort -zu >"$_dir/.packer-plugin-sanitize.manifest"
   while IFS= read -r p; do
-    find "$p" \( -type d -o -type l -o \( -type f -size -"$_maxk"k \) \) -print0 2>/dev/null || true
-  done <"$_dir/roots" >"$_dir/members"
+    find "$p" -path "$_dir" -prune -o \( -type d -o -type l -o \( -type f -size -"$_maxk"k \) \) -print0 2>/dev/null || true
+  done <"$_dir/roots" | sort -zu >"$_dir/members"
   echo "@@sanitize-archive-begin"
   tar -czf - --null --no-recursion --ignore-failed-read -T "$_dir/members" \
     -C "$_dir" .packer-plugin-sanitize.manifest 2>/dev/null | base64
