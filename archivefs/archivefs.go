@@ -78,7 +78,10 @@ func readTar(r io.Reader, lim Limits) (*FS, error) {
 			return nil, fmt.Errorf("archive: entry %d has an unsafe name %q", n, h.Name)
 		}
 		if name == ManifestName {
-			if manifest, err = readLimited(tr, 64<<20); err != nil {
+			if h.Size > 64<<20 {
+				return nil, fmt.Errorf("archive: manifest of %d bytes is too big", h.Size)
+			}
+			if manifest, err = readLimited(tr, h.Size); err != nil {
 				return nil, fmt.Errorf("archive: manifest: %w", err)
 			}
 			continue

@@ -20,6 +20,7 @@ fi
 
 rm -rf "$DIR"; mkdir -p "$DIR"
 zstd -dc "$TARBALL" | tar -C "$DIR" --numeric-owner -xpf -
+chmod 755 "$DIR"   # the tarball keeps the 0700 of the temp dir debootstrap ran in
 rm -f "$DIR.key" "$DIR.key.pub"
 ssh-keygen -q -t ed25519 -N '' -f "$DIR.key" -C e2e-builder
 chroot "$DIR" /bin/sh -ec '
