@@ -49,17 +49,21 @@ authorized_keys_tokens() {
       if (tolower(w[1]) == "authorizedkeysfile") for (i = 2; i <= n; i++) if (w[i] != "" && w[i] != "none") print w[i] }' | sort -u
 }
 
-# every authorized_keys path sshd may read, one per line
+# every authorized_keys path sshd may read, one per line (one awk: a fork per account and
+# token costs seconds on a guest with many system accounts)
 authorized_keys_files() {
-  tokens=$(authorized_keys_tokens)
-  accounts | while IFS=: read -r user home; do
-    printf '%s\n' "$home/.ssh/authorized_keys" "$home/.ssh/authorized_keys2"
-    for t in $tokens; do
-      p=$(printf '%s\n' "$t" | sed -e "s|%h|$home|g" -e "s|%u|$user|g" -e 's|%%|%|g')
-      case $p in /*) ;; *) p=$home/$p ;; esac
-      printf '%s\n' "$p"
-    done
-  done | sort -u
+  awk -F: -v tokens="$(authorized_keys_tokens | tr '\n' ' ')" '
+    NF >= 6 && $6 ~ /^\// {
+      user = $1; home = $6; h = home; u = user
+      gsub(/&/, "\\\\&", h); gsub(/&/, "\\\\&", u)
+      print home "/.ssh/authorized_keys"; print home "/.ssh/authorized_keys2"
+      n = split(tokens, t, " ")
+      for (i = 1; i <= n; i++) {
+        p = t[i]; gsub(/%%/, "\001", p); gsub(/%h/, h, p); gsub(/%u/, u, p); gsub(/\001/, "%", p)
+        if (p !~ /^\//) p = home "/" p
+        print p
+      }
+    }' /etc/passwd | sort -u
 }
 
 # run_op ID FUNCTION: run one operation in a subshell with set -eu and report it
@@ -105,12 +109,10 @@ gather() {
   _maxk=$((SANITIZE_FETCH_MAX / 1024))
   # roots overlap (/etc/ssh and an AuthorizedKeysFile in it): sort -zu keeps one of each;
   # the work dir itself (in /tmp, which is fetched) is pruned
-  while IFS= read -r p; do
-    find "$p" -path "$_dir" -prune -o -printf '%y %s %p\0' 2>/dev/null || true
-  done <"$_dir/roots" | sort -zu >"$_dir/.packer-plugin-sanitize.manifest"
-  while IFS= read -r p; do
-    find "$p" -path "$_dir" -prune -o \( -type d -o -type l -o \( -type f -size -"$_maxk"k \) \) -print0 2>/dev/null || true
-  done <"$_dir/roots" | sort -zu >"$_dir/members"
+  tr '\n' '\0' <"$_dir/roots" | xargs -0 -r sh -c 'find "$@" -path "$0" -prune -o -printf "%y %s %p\0" 2>/dev/null; true' "$_dir" |
+    sort -zu >"$_dir/.packer-plugin-sanitize.manifest"
+  tr '\n' '\0' <"$_dir/roots" | SANITIZE_MAXK=$_maxk xargs -0 -r sh -c 'find "$@" -path "$0" -prune -o \( -type d -o -type l -o \( -type f -size -"$SANITIZE_MAXK"k \) \) -print0 2>/dev/null; true' "$_dir" |
+    sort -zu >"$_dir/members"
   echo "@@sanitize-archive-begin"
   tar -czf - --null --no-recursion --ignore-failed-read -T "$_dir/members" \
     -C "$_dir" .packer-plugin-sanitize.manifest 2>/dev/null | base64
