@@ -15,6 +15,10 @@ const sshdConfigPath = "/etc/ssh/sshd_config"
 // sshdMaxIncludeDepth is sshd's own limit (SERVCONF_MAX_DEPTH); an Include loop hits it.
 const sshdMaxIncludeDepth = 16
 
+// sshdMaxFiles bounds the work on a hostile image: a file that includes itself twice
+// would otherwise be read 2^16 times before the depth limit stops it.
+const sshdMaxFiles = 256
+
 // SSHDSetting is one keyword line of an sshd configuration.
 type SSHDSetting struct {
 	Keyword string // lower case: sshd keywords are case-insensitive
@@ -146,6 +150,10 @@ func (p *sshdParser) include(file string, line int, patterns []string, depth int
 			p.errs = append(p.errs, fmt.Errorf("%s line %d: Include %s: %w", file, line, pattern, err))
 		}
 		for _, name := range names {
+			if len(p.cfg.Files) >= sshdMaxFiles {
+				p.errs = append(p.errs, fmt.Errorf("%s line %d: Include reads more than %d files (a loop?)", file, line, sshdMaxFiles))
+				return
+			}
 			data, err := readFileInFS(p.fsys, name, maxConfigSize)
 			if err != nil {
 				if !isMissing(err) {

@@ -92,7 +92,6 @@ gather_paths() {
     if [ -e "$p" ] || [ -L "$p" ]; then printf '%s\n' "$p"; fi
   done
   accounts | while IFS=: read -r user home; do
-    [ "$home" != / ] || continue
     for r in $SANITIZE_NEEDS_HOME; do
       for p in "$home"/$r; do
         if [ -e "$p" ] || [ -L "$p" ]; then printf '%s\n' "$p"; fi
@@ -105,17 +104,27 @@ gather_paths() {
 
 gather() {
   _dir=$(mktemp -d)
+  # a need ending in "/" is a directory and everything below it; any other is the path itself
   gather_paths | sort -u >"$_dir/roots"
   _maxk=$((SANITIZE_FETCH_MAX / 1024))
-  # roots overlap (/etc/ssh and an AuthorizedKeysFile in it): sort -zu keeps one of each;
+  export SANITIZE_MAXK=$_maxk
+  # roots overlap (/etc/ssh/ and an AuthorizedKeysFile in it): sort -zu keeps one of each;
   # the work dir itself (in /tmp, which is fetched) is pruned
-  tr '\n' '\0' <"$_dir/roots" | xargs -0 -r sh -c 'find "$@" -path "$0" -prune -o -printf "%y %s %p\0" 2>/dev/null; true' "$_dir" |
-    sort -zu >"$_dir/.packer-plugin-sanitize.manifest"
-  tr '\n' '\0' <"$_dir/roots" | SANITIZE_MAXK=$_maxk xargs -0 -r sh -c 'find "$@" -path "$0" -prune -o \( -type d -o -type l -o \( -type f -size -"$SANITIZE_MAXK"k \) \) -print0 2>/dev/null; true' "$_dir" |
-    sort -zu >"$_dir/members"
+  gather_find '-printf "%y %s %p\0"' >"$_dir/.packer-plugin-sanitize.manifest"
+  gather_find '\( -type d -o -type l -o \( -type f -size -"$SANITIZE_MAXK"k \) \) -print0' >"$_dir/members"
   echo "@@sanitize-archive-begin"
   tar -czf - --null --no-recursion --ignore-failed-read -T "$_dir/members" \
     -C "$_dir" .packer-plugin-sanitize.manifest 2>/dev/null | base64
   echo "@@sanitize-archive-end"
   rm -rf -- "$_dir"
+}
+
+# gather_find ACTION: find over the roots in $_dir/roots, NUL-separated, sorted, unique
+gather_find() {
+  {
+    grep '/$' "$_dir/roots" | tr '\n' '\0' |
+      xargs -0 -r sh -c 'find "$@" -path "$0" -prune -o '"$1"' 2>/dev/null; true' "$_dir"
+    grep -v '/$' "$_dir/roots" | tr '\n' '\0' |
+      xargs -0 -r sh -c 'find "$@" -maxdepth 0 '"$1"' 2>/dev/null; true' "$_dir"
+  } | sort -zu
 }
