@@ -81,8 +81,9 @@ type Check struct {
 	Severity Severity
 	Summary  string
 	// Needs are the paths and globs the check reads. "~/" means under every account's home
-	// directory (from /etc/passwd); a directory means everything below it. The provisioner
-	// fetches exactly these from a live guest.
+	// directory (from /etc/passwd); a trailing "/" means the directory and everything below
+	// it, any other path is just that entry. The provisioner fetches exactly these from a
+	// live guest, so a check reading outside its Needs sees nothing there.
 	Needs []string
 	// Optional checks run only when selected by ID or proven by a selected operation.
 	Optional bool

@@ -12,7 +12,7 @@ import (
 //
 //	@@sanitize-note ID TEXT         one change an operation made
 //	@@sanitize-log ID TEXT          other output of an operation (at most 20 lines)
-//	@@sanitize-op ID STATUS N RC    the operation's result: done, noop or failed
+//	@@sanitize-op ID STATUS RC      the operation's result: done, noop or failed
 //	@@sanitize-ops-end              all operations ran
 //	@@sanitize-archive-begin        base64 tar.gz of the fetched files follows
 //	@@sanitize-archive-end
@@ -94,7 +94,7 @@ func parseOutput(out string, expected []string, gathered bool) (*ScriptOutput, e
 			}
 		case "@@sanitize-op":
 			f := strings.Fields(rest)
-			if len(f) != 4 {
+			if len(f) != 3 {
 				return nil, fmt.Errorf("line %d: malformed operation result %q", n, line)
 			}
 			op, err := get(f[0])
@@ -105,8 +105,8 @@ func parseOutput(out string, expected []string, gathered bool) (*ScriptOutput, e
 				return nil, fmt.Errorf("line %d: operation %s has unknown status %q", n, f[0], f[1])
 			}
 			op.Status = f[1]
-			if op.Exit, err = strconv.Atoi(f[3]); err != nil {
-				return nil, fmt.Errorf("line %d: operation %s: bad exit code %q", n, f[0], f[3])
+			if op.Exit, err = strconv.Atoi(f[2]); err != nil {
+				return nil, fmt.Errorf("line %d: operation %s: bad exit code %q", n, f[0], f[2])
 			}
 			byID[f[0]] = op
 			res.Ops = append(res.Ops, *op)

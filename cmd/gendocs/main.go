@@ -178,7 +178,7 @@ func checksTable(o cleanup.OS) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n#### %s\n\n", title(o))
-	b.WriteString("| Check | Severity | What it finds | Reads |\n")
+	b.WriteString("| Check | Severity | What it verifies | Reads |\n")
 	b.WriteString("| --- | --- | --- | --- |\n")
 	for _, c := range cs {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", c.ID, c.Severity, text(c.Summary), codeList(c.Needs))
