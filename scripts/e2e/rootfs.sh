@@ -7,6 +7,9 @@ DIR=${1:?usage: rootfs.sh DIR}
 INCLUDE=openssh-server,sudo,passwd
 TARBALL=$SANITIZE_CACHE/rootfs-$SUITE-$(echo "$INCLUDE" | sha1sum | cut -c1-8).tar.zst
 
+# test packages run in parallel: one debootstrap at a time, the others wait for its tarball
+exec 9>"$TARBALL.lock"
+flock 9
 if [ ! -f "$TARBALL" ]; then
   log "debootstrap $SUITE (once; cached as $TARBALL)"
   tmp=$(mktemp -d "$SANITIZE_CACHE/debootstrap.XXXXXX")
@@ -14,9 +17,10 @@ if [ ! -f "$TARBALL" ]; then
     tail -30 "$tmp.log" >&2; rm -rf "$tmp"; exit 1
   fi
   rm -rf "$tmp/var/cache/apt/archives/"*.deb "$tmp/var/lib/apt/lists/"*
-  tar -C "$tmp" --numeric-owner -cf - . | zstd -T0 -3 -q -o "$TARBALL.tmp"
+  tar -C "$tmp" --numeric-owner -cf - . | zstd -T0 -3 -q -f -o "$TARBALL.tmp"
   mv "$TARBALL.tmp" "$TARBALL"; rm -rf "$tmp" "$tmp.log"
 fi
+flock -u 9
 
 rm -rf "$DIR"; mkdir -p "$DIR"
 zstd -dc "$TARBALL" | tar -C "$DIR" --numeric-owner -xpf -
