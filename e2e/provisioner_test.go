@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -31,6 +32,13 @@ func TestProvisionerCleansLiveGuest(t *testing.T) {
 		}
 	}
 	assertNoSecrets(t, out)
+	// the second pass (after the shell provisioner) finds nothing left to do: idempotent
+	if second := out[strings.Index(out, "still connected as packer"):]; strings.Contains(second, "done (") || strings.Contains(second, "FAILED") {
+		t.Errorf("the second sanitize pass changed something:\n%s", second)
+	}
+	if n := len(regexp.MustCompile(`Verified the live guest: \d+ checks, 0 findings, 0 not verified`).FindAllString(out, -1)); n != 2 {
+		t.Errorf("want both passes verified with no finding at all")
+	}
 
 	// Independently of the plugin's own checks: every planted residue is gone.
 	gone := []string{

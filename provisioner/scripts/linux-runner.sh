@@ -8,9 +8,12 @@ umask 077
 # The script removes itself at once: sh keeps reading it through its open descriptor.
 rm -f -- "$SANITIZE_SELF"
 exec 3>&1
-SANITIZE_CHANGES=$(mktemp)
-SANITIZE_OPLOG=$(mktemp)
-trap 'rm -f "$SANITIZE_CHANGES" "$SANITIZE_OPLOG"' EXIT
+# The runner's own files live in /run (tmpfs, never in the image, never fetched); only when
+# /run is not writable in /tmp, where tmp-files and the gather step skip them.
+SANITIZE_WORK=$(mktemp -d /run/sanitize.XXXXXX 2>/dev/null || mktemp -d /tmp/sanitize-work.XXXXXX)
+trap 'rm -rf -- "$SANITIZE_WORK"' EXIT
+SANITIZE_CHANGES=$SANITIZE_WORK/changes
+SANITIZE_OPLOG=$SANITIZE_WORK/oplog
 if [ "$(id -u)" != 0 ]; then
   echo "@@sanitize-fatal the script runs as uid $(id -u), not root: execute_command must elevate (sudo -n)"
   exit 97
@@ -116,28 +119,28 @@ gather_paths() {
 }
 
 gather() {
-  _dir=$(mktemp -d)
+  _dir=$SANITIZE_WORK/gather
+  mkdir -p "$_dir"
   # a need ending in "/" is a directory and everything below it; any other is the path itself
   gather_paths | sort -u >"$_dir/roots"
   _maxk=$((SANITIZE_FETCH_MAX / 1024))
   export SANITIZE_MAXK=$_maxk
   # roots overlap (/etc/ssh/ and an AuthorizedKeysFile in it): sort -zu keeps one of each;
-  # the work dir itself (in /tmp, which is fetched) is pruned
+  # the runner's work dir (in /tmp when /run is not writable) is pruned
   gather_find '-printf "%y %s %p\0"' >"$_dir/.packer-plugin-sanitize.manifest"
   gather_find '\( -type d -o -type l -o \( -type f -size -"$SANITIZE_MAXK"k \) \) -print0' >"$_dir/members"
   echo "@@sanitize-archive-begin"
   tar -czf - --null --no-recursion --ignore-failed-read -T "$_dir/members" \
     -C "$_dir" .packer-plugin-sanitize.manifest 2>/dev/null | base64
   echo "@@sanitize-archive-end"
-  rm -rf -- "$_dir"
 }
 
 # gather_find ACTION: find over the roots in $_dir/roots, NUL-separated, sorted, unique
 gather_find() {
   {
     grep '/$' "$_dir/roots" | tr '\n' '\0' |
-      xargs -0 -r sh -c 'find "$@" -path "$0" -prune -o '"$1"' 2>/dev/null; true' "$_dir"
+      xargs -0 -r sh -c 'find "$@" -path "$0" -prune -o '"$1"' 2>/dev/null; true' "$SANITIZE_WORK"
     grep -v '/$' "$_dir/roots" | tr '\n' '\0' |
-      xargs -0 -r sh -c 'find "$@" -maxdepth 0 '"$1"' 2>/dev/null; true' "$_dir"
+      xargs -0 -r sh -c 'find "$@" -maxdepth 0 '"$1"' 2>/dev/null; true' "$SANITIZE_WORK"
   } | sort -zu
 }
