@@ -184,3 +184,11 @@ func (tg *target) build(t *testing.T, packer string, extraVars ...string) (out, 
 }
 
 func (tg *target) path(p string) string { return filepath.Join(tg.rootfs, p) }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if pluginDir != "" {
+		os.RemoveAll(pluginDir)
+	}
+	os.Exit(code)
+}
