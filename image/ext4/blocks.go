@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"sync"
 )
 
 // Bounds on what a hostile inode can make the reader do.
 const (
-	maxExtents         = 1 << 22 // leaf extents per file (a badly fragmented 16 GiB file)
+	maxExtents         = 1 << 20 // leaf extents per file (a 4 GiB file fragmented block by block)
 	maxExtentNodeReads = 1 << 20
 	maxExtentDepth     = 5
 	extentMagic        = 0xF30A
@@ -28,6 +29,10 @@ type content struct {
 	inline  []byte
 	extents []extent // sorted by logical block
 	ptrs    map[uint64][]byte
+
+	mu        sync.Mutex // guards the one-block cache that keeps small reads cheap
+	cached    []byte
+	cachedBlk uint64
 }
 
 func (f *FS) newContent(in *inode) (*content, error) {
@@ -78,6 +83,11 @@ func (f *FS) collectExtents(node []byte, wantDepth int, out *[]extent, extentBud
 			}
 			if x.phys+x.length > f.sb.blocksCount {
 				return fmt.Errorf("%w: extent at block %d runs past the filesystem", ErrCorrupt, x.phys)
+			}
+			// Extent trees are ordered: a leaf that goes back means a corrupt or hostile
+			// tree (one that repeats a subtree to make the reader loop).
+			if n := len(*out); n > 0 && x.logical < (*out)[n-1].logical+(*out)[n-1].length {
+				return fmt.Errorf("%w: extents out of order at logical block %d", ErrCorrupt, x.logical)
 			}
 			if *extentBudget--; *extentBudget < 0 {
 				return fmt.Errorf("%w: more than %d extents", ErrUnsupported, maxExtents)
@@ -217,11 +227,34 @@ func (c *content) ReadAt(p []byte, off int64) (int, error) {
 			if phys+(uint64(within)+uint64(want)+uint64(bs)-1)/uint64(bs) > c.fs.sb.blocksCount {
 				return n, fmt.Errorf("%w: inode %d: block %d beyond the filesystem", ErrCorrupt, c.in.num, phys)
 			}
-			if err := c.fs.readAt(chunk, int64(phys)*bs+within); err != nil {
+			if err := c.readPhys(chunk, phys, within); err != nil {
 				return n, err
 			}
 		}
 		n += len(chunk)
 	}
 	return n, eof
+}
+
+// readPhys reads from physical block phys at offset within; reads smaller than a block
+// go through a one-block cache, so byte-sized reads do not cost a syscall each.
+func (c *content) readPhys(p []byte, phys uint64, within int64) error {
+	bs := c.fs.sb.blockSize
+	if int64(len(p)) >= bs || within+int64(len(p)) > bs {
+		return c.fs.readAt(p, int64(phys)*bs+within)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cached == nil || c.cachedBlk != phys {
+		if c.cached == nil {
+			c.cached = make([]byte, bs)
+		}
+		if err := c.fs.readAt(c.cached, int64(phys)*bs); err != nil {
+			c.cached = nil
+			return err
+		}
+		c.cachedBlk = phys
+	}
+	copy(p, c.cached[within:])
+	return nil
 }

@@ -37,6 +37,7 @@ var (
 	_ fs.ReadLinkFS = (*FS)(nil)
 	_ fs.ReadDirFS  = (*FS)(nil)
 	_ fs.StatFS     = (*FS)(nil)
+	_ fs.ReadFileFS = (*FS)(nil)
 )
 
 // Open reads the filesystem held in the first size bytes of r. It refuses (with an error
@@ -202,6 +203,36 @@ func (f *FS) Open(name string) (fs.File, error) {
 	return &file{info: info, c: c}, nil
 }
 
+// maxReadFile caps ReadFile: fs.ReadFile would otherwise allocate whatever i_size a
+// hostile inode claims. Callers wanting part of a big file use Open and a LimitReader.
+const maxReadFile = 64 << 20
+
+// ReadFile reads a whole file of at most 64 MiB.
+func (f *FS) ReadFile(name string) ([]byte, error) {
+	in, err := f.resolve("read", name, true)
+	if err != nil {
+		return nil, err
+	}
+	if in.isDir() {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: syscall.EISDIR}
+	}
+	if !in.isRegular() {
+		return []byte{}, nil
+	}
+	if in.size > maxReadFile {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w: %d bytes is more than ReadFile reads", ErrUnsupported, in.size)}
+	}
+	c, err := f.newContent(in)
+	if err != nil {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	b := make([]byte, in.size)
+	if _, err := c.ReadAt(b, 0); err != nil && !errors.Is(err, io.EOF) {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	return b, nil
+}
+
 // ReadDir lists a directory sorted by name.
 func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
 	in, err := f.resolve("readdir", name, true)
@@ -265,37 +296,4 @@ func (f *FS) ReadLink(name string) (string, error) {
 		return "", &fs.PathError{Op: "readlink", Path: name, Err: err}
 	}
 	return target, nil
-}
-
-func (f *FS) cachedInode(num uint32) *inode {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.inodes[num]
-}
-
-func (f *FS) cacheInode(in *inode) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.inodes) >= maxCachedInodes {
-		clear(f.inodes)
-	}
-	f.inodes[in.num] = in
-}
-
-func (f *FS) cachedDir(num uint32) ([]dirent, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	d, ok := f.dirs[num]
-	return d, ok
-}
-
-func (f *FS) cacheDir(num uint32, entries []dirent) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.cachedEntries+len(entries) > maxCachedDirEntries {
-		clear(f.dirs)
-		f.cachedEntries = 0
-	}
-	f.dirs[num] = entries
-	f.cachedEntries += len(entries)
 }

@@ -131,13 +131,17 @@ func MBRDisk(t testing.TB, out string, primary, logical []Partition) {
 	if len(logical) > 0 {
 		var total int64
 		for _, p := range logical {
-			total += p.size(t)/512 + 2048 // each logical partition is preceded by its EBR
+			total += p.size(t)/512 + 4096 // each logical partition is preceded by its EBR, aligned
 		}
 		fmt.Fprintf(&script, "start=%d, size=%d, type=5\n", start, total)
-		start += total
+		next := start
 		for _, p := range logical {
-			fmt.Fprintf(&script, "size=%d, type=%s\n", p.size(t)/512, orString(p.Type, "83"))
+			// an explicit start inside the extended partition makes it logical
+			next += 2048
+			fmt.Fprintf(&script, "start=%d, size=%d, type=%s\n", next, p.size(t)/512, orString(p.Type, "83"))
+			next += p.size(t) / 512
 		}
+		start += total
 	}
 	partitionDisk(t, out, (start+2048)*512, script.String(), append(append([]Partition{}, primary...), logical...))
 }
@@ -145,15 +149,20 @@ func MBRDisk(t testing.TB, out string, primary, logical []Partition) {
 // GPTDisk writes a GPT-partitioned disk with named partitions.
 func GPTDisk(t testing.TB, out string, parts []Partition) {
 	t.Helper()
-	Need(t, "sfdisk")
+	Need(t, "sfdisk", "sgdisk")
 	var script strings.Builder
 	script.WriteString("label: gpt\nunit: sectors\n")
 	size := int64(2048 * 512)
 	for _, p := range parts {
-		fmt.Fprintf(&script, "size=%d, type=%s, name=%q\n", p.size(t)/512, orString(p.Type, "linux"), p.Name)
+		fmt.Fprintf(&script, "size=%d, type=%s\n", p.size(t)/512, orString(p.Type, "linux"))
 		size += p.size(t)
 	}
 	partitionDisk(t, out, size+2<<20, script.String(), parts)
+	for i, p := range parts {
+		if p.Name != "" { // sfdisk drops non-ASCII names; sgdisk keeps them
+			Run(t, "sgdisk", "-c", fmt.Sprintf("%d:%s", i+1, p.Name), out)
+		}
+	}
 }
 
 func orString(s, def string) string {

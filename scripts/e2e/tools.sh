@@ -1,13 +1,15 @@
 #!/bin/bash
 # tools.sh: install what the tests and the demo need on a fresh Debian machine, idempotently.
-#   - Debian packages (as root): debootstrap, e2fsprogs, zstd, openssh-client, ...
+#   - Debian packages (as root): debootstrap, e2fsprogs, zstd, openssh-client, and the
+#     image tools the sanitize-verify tests build disks with (fdisk, gdisk, qemu-utils, xfsprogs)
 #   - a Packer binary built from the Go module proxy, cached as $BIN/packer-$PACKER_VERSION
 # Prints nothing when everything is already there.
 source "$(dirname "$0")/lib.sh"
 
 need=()
 for c in debootstrap:debootstrap zstd:zstd mkfs.ext4:e2fsprogs debugfs:e2fsprogs \
-         ssh-keygen:openssh-client unshare:util-linux sfdisk:fdisk; do
+         ssh-keygen:openssh-client unshare:util-linux sfdisk:fdisk \
+         sgdisk:gdisk qemu-img:qemu-utils mkfs.xfs:xfsprogs tar:tar; do
   command -v "${c%%:*}" >/dev/null || need+=("${c##*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then

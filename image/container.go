@@ -1,0 +1,112 @@
+package image
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/lima-vm/go-qcow2reader"
+	qimage "github.com/lima-vm/go-qcow2reader/image"
+	"github.com/lima-vm/go-qcow2reader/image/qcow2"
+)
+
+func init() {
+	// qemu-img convert -c -o compression_type=zstd writes zstd clusters.
+	qcow2.SetDecompressor(qcow2.CompressionTypeZstd, func(r io.Reader) (io.ReadCloser, error) {
+		d, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(64<<20))
+		if err != nil {
+			return nil, err
+		}
+		return d.IOReadCloser(), nil
+	})
+}
+
+// Container formats, told apart by content, never by file name.
+const (
+	formatRaw   = "raw"
+	formatQcow2 = "qcow2"
+	formatTar   = "tar"
+	formatTarGz = "tar.gz"
+)
+
+// device is a disk's bytes, whatever container held them.
+type device struct {
+	r      io.ReaderAt
+	size   int64
+	format string
+	closer io.Closer
+}
+
+// detectFormat names the container from the file's first bytes (and, for a fixed VHD,
+// its last 512). It returns an error naming formats recognised but not supported yet.
+func detectFormat(f *os.File, size int64) (string, error) {
+	head := make([]byte, 512)
+	n, err := f.ReadAt(head, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	head = head[:n]
+	has := func(off int, s string) bool { return len(head) >= off+len(s) && string(head[off:off+len(s)]) == s }
+	switch {
+	case has(0, "QFI\xfb"):
+		return formatQcow2, nil
+	case has(0, "\x1f\x8b"):
+		return formatTarGz, nil
+	case has(257, "ustar"):
+		if bytes.HasSuffix(bytes.TrimRight(head[:100], "\x00"), []byte(".ovf")) {
+			return "", fmt.Errorf("OVA (a tar holding an OVF descriptor and its disks) is %w", errNotYet)
+		}
+		return formatTar, nil
+	case has(0, "KDMV"), has(0, "# Disk DescriptorFile"):
+		return "", fmt.Errorf("VMDK is %w", errNotYet)
+	case has(0, "vhdxfile"):
+		return "", fmt.Errorf("VHDX is %w", errNotYet)
+	case has(0, "conectix"):
+		return "", fmt.Errorf("dynamic VHD is %w", errNotYet)
+	case has(0, "<<< ") && len(head) >= 0x44 && binary.LittleEndian.Uint32(head[0x40:]) == 0xbeda107f:
+		return "", fmt.Errorf("VDI is %w", errNotYet)
+	case has(0, "\xfd7zXZ\x00"), has(0, "\x28\xb5\x2f\xfd"), has(0, "BZh"):
+		return "", fmt.Errorf("a compressed file (xz, zstd or bzip2) is %w: decompress it first", errNotYet)
+	}
+	if size >= 512+512 {
+		footer := make([]byte, 512)
+		if _, err := f.ReadAt(footer, size-512); err == nil && string(footer[:8]) == "conectix" {
+			if binary.BigEndian.Uint32(footer[60:]) == 2 { // a fixed VHD is a raw disk plus a footer
+				return "vhd-fixed", nil
+			}
+			return "", fmt.Errorf("VHD (not fixed) is %w", errNotYet)
+		}
+	}
+	return formatRaw, nil
+}
+
+var errNotYet = errors.New("not supported yet")
+
+// openDevice opens a raw, fixed-VHD or qcow2 container as a disk.
+func openDevice(f *os.File, size int64, format string) (*device, error) {
+	switch format {
+	case formatRaw:
+		return &device{r: f, size: size, format: formatRaw}, nil
+	case "vhd-fixed":
+		return &device{r: f, size: size - 512, format: "vhd (fixed)"}, nil
+	case formatQcow2:
+		img, err := qcow2reader.OpenWithType(f, qimage.Type(qcow2.Type))
+		if err != nil {
+			return nil, fmt.Errorf("qcow2: %w", err)
+		}
+		if err := img.Readable(); err != nil {
+			img.Close()
+			return nil, fmt.Errorf("qcow2: %w", err)
+		}
+		if img.Size() <= 0 {
+			img.Close()
+			return nil, fmt.Errorf("qcow2: virtual size %d", img.Size())
+		}
+		return &device{r: img, size: img.Size(), format: formatQcow2, closer: img}, nil
+	}
+	return nil, fmt.Errorf("unknown container format %q", format)
+}

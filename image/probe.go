@@ -1,0 +1,59 @@
+package image
+
+import (
+	"bytes"
+	"io"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/ext4"
+)
+
+// magic is a signature at an offset that identifies what a volume holds.
+type magic struct {
+	kind   string
+	offset int64
+	bytes  string
+}
+
+// signatures of what may sit in a partition or at the start of a disk. Order matters:
+// boot-sector based ones (NTFS, FAT) last, since they also carry 0x55AA.
+var signatures = []magic{
+	{"xfs", 0, "XFSB"},
+	{"btrfs", 0x10040, "_BHRfS_M"},
+	{"LUKS", 0, "LUKS\xba\xbe"},
+	{"LUKS2", 0, "SKUL\xba\xbe"},
+	{"LVM2 physical volume", 512, "LABELONE"},
+	{"LVM2 physical volume", 0, "LABELONE"},
+	{"BitLocker", 3, "-FVE-FS-"},
+	{"swap", 4096 - 10, "SWAPSPACE2"},
+	{"swap", 65536 - 10, "SWAPSPACE2"},
+	{"squashfs", 0, "hsqs"},
+	{"iso9660", 0x8001, "CD001"},
+	{"NTFS", 3, "NTFS    "},
+	{"exFAT", 3, "EXFAT   "},
+	{"FAT", 0x52, "FAT32   "},
+	{"FAT", 0x36, "FAT16   "},
+	{"FAT", 0x36, "FAT12   "},
+}
+
+// probe names what a volume holds: "ext" for ext2/3/4 (which this package reads), another
+// kind for what it recognises but cannot read yet, "" when it recognises nothing.
+func probe(r io.ReaderAt) string {
+	if ext4.Probe(r) {
+		return "ext"
+	}
+	for _, m := range signatures {
+		b := make([]byte, len(m.bytes))
+		if n, _ := r.ReadAt(b, m.offset); n == len(b) && string(b) == m.bytes {
+			return m.kind
+		}
+	}
+	return ""
+}
+
+// looksEmpty tells whether the start of a volume is all zeros (an unformatted partition):
+// still not verified, but the message can say why.
+func looksEmpty(r io.ReaderAt) bool {
+	b := make([]byte, 128<<10)
+	n, _ := r.ReadAt(b, 0)
+	return n > 0 && bytes.Count(b[:n], []byte{0}) == n
+}

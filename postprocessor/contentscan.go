@@ -1,0 +1,138 @@
+package postprocessor
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/goldenimage/packer-plugin-sanitize/cleanup"
+)
+
+// contentScanCheck is the check ID of the content scan's findings.
+const contentScanCheck = "content-scan"
+
+// scanRoots are the places secrets are left in; every interactive account's home is added.
+var scanRoots = []string{"/root", "/home", "/etc", "/opt", "/srv", "/usr/local", "/var/lib/cloud",
+	"/var/spool/cron", "/var/www", "/tmp", "/var/tmp"}
+
+// Bounds that keep the scan's time and memory in proportion to where secrets live, not to
+// the image's size. Hitting the file or byte budget is "not verified", never a pass.
+const (
+	scanMaxFileSize = 1 << 20
+	scanMaxFiles    = 200000
+	scanMaxBytes    = 1 << 30
+)
+
+type contentScanner struct {
+	fsys    fs.FS
+	flagged map[string]bool // guest paths another check already named
+	seen    map[string]bool
+	files   int
+	bytes   int64
+	found   []cleanup.Finding
+	errs    []error
+	stopped error
+}
+
+// contentScan runs the catalogue's secret rules (cleanup.ScanSecrets) over the regular
+// files of scanRoots, without following symlinks (a link's target is scanned where it
+// lives, if that is in scope). Paths another check already reported are left out.
+func contentScan(fsys fs.FS, flagged map[string]bool) ([]cleanup.Finding, error) {
+	s := &contentScanner{fsys: fsys, flagged: flagged, seen: map[string]bool{}}
+	roots := append(append([]string{}, scanRoots...), interactiveHomes(fsys)...)
+	for _, root := range roots {
+		if s.stopped != nil {
+			break
+		}
+		s.walk(strings.TrimPrefix(path.Clean(root), "/"))
+	}
+	return s.found, errors.Join(append(s.errs, s.stopped)...)
+}
+
+func (s *contentScanner) walk(root string) {
+	if root == "" || root == "." {
+		return // a home of "/" would mean the whole image
+	}
+	_ = fs.WalkDir(s.fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if !(p == root && errors.Is(err, fs.ErrNotExist)) {
+				s.errs = append(s.errs, err)
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || s.seen[p] {
+			return nil
+		}
+		s.seen[p] = true
+		info, err := d.Info()
+		if err != nil {
+			s.errs = append(s.errs, err)
+			return nil
+		}
+		if info.Size() > scanMaxFileSize {
+			return nil // out of scope, as documented: credentials live in small files
+		}
+		if s.files >= scanMaxFiles || s.bytes+info.Size() > scanMaxBytes {
+			s.stopped = fmt.Errorf("content scan stopped after %d files and %d bytes; the rest was not scanned", s.files, s.bytes)
+			return fs.SkipAll
+		}
+		s.files++
+		s.bytes += info.Size()
+		s.scanFile(p)
+		return nil
+	})
+}
+
+func (s *contentScanner) scanFile(p string) {
+	guest := "/" + p
+	if s.flagged[guest] {
+		return
+	}
+	f, err := s.fsys.Open(p)
+	if err != nil {
+		s.errs = append(s.errs, err)
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, scanMaxFileSize))
+	if err != nil {
+		s.errs = append(s.errs, fmt.Errorf("/%s: %w", p, err))
+		return
+	}
+	for _, m := range cleanup.ScanSecrets(data) {
+		sev := cleanup.Critical // a working credential
+		if m.Rule == "private-key-pem" {
+			sev = cleanup.High
+		}
+		s.found = append(s.found, cleanup.Finding{Check: contentScanCheck, Severity: sev, Path: guest,
+			Message: fmt.Sprintf("line %d: %s (%s): %s", m.Line, m.Description, m.Rule, m.Preview)})
+	}
+}
+
+// interactiveHomes are the home directories of accounts with a login shell: system
+// accounts' homes (/usr/sbin, /bin, /nonexistent) hold binaries, not typed secrets.
+func interactiveHomes(fsys fs.FS) []string {
+	f, err := fsys.Open("etc/passwd")
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	data, _ := io.ReadAll(io.LimitReader(f, 4<<20))
+	var homes []string
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		fields := strings.Split(string(line), ":")
+		if len(fields) < 7 {
+			continue
+		}
+		home, shell := fields[5], path.Base(fields[6])
+		if strings.HasPrefix(home, "/") && shell != "nologin" && shell != "false" && shell != "sync" &&
+			shell != "halt" && shell != "shutdown" {
+			homes = append(homes, home)
+		}
+	}
+	return homes
+}

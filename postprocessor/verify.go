@@ -1,0 +1,131 @@
+package postprocessor
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"unicode/utf8"
+
+	"github.com/goldenimage/packer-plugin-sanitize/cleanup"
+	"github.com/goldenimage/packer-plugin-sanitize/image"
+)
+
+// Status values of sources and volumes in the report.
+const (
+	statusVerified    = "verified"
+	statusNotVerified = "not verified"
+	statusSkipped     = "skipped"
+)
+
+// verifier runs the checks on every volume of every source.
+type verifier struct {
+	checks        []cleanup.Check
+	contentScan   bool
+	keepPasswords []string
+	packerKey     string
+	say           func(string) // progress lines
+}
+
+// verifySource opens one image file and checks each of its volumes. explicit sources
+// (from `images`) must be images; an artifact's file that plainly is none is skipped.
+func (v *verifier) verifySource(path string, explicit bool, rep *Report) {
+	src := SourceResult{Path: path}
+	defer func() { rep.Sources = append(rep.Sources, src) }()
+	if !explicit {
+		if why := notAnImage(path); why != "" {
+			src.Status, src.Reason = statusSkipped, why
+			v.say(fmt.Sprintf("%s: skipped (%s)", path, why))
+			return
+		}
+	}
+	im, err := image.Open(path)
+	if err != nil {
+		src.Status, src.Reason = statusNotVerified, err.Error()
+		rep.NotVerified = append(rep.NotVerified, NotVerified{Source: path, Error: err.Error()})
+		v.say(fmt.Sprintf("%s: NOT VERIFIED: %v", path, err))
+		return
+	}
+	defer im.Close()
+	src.Format, src.PartitionTable, src.Status = im.Format, im.Table, statusVerified
+	v.say(fmt.Sprintf("%s: %s, partition table: %s, %d volume(s)", path, im.Format, im.Table, len(im.Volumes)))
+	for _, vol := range im.Volumes {
+		vr := v.verifyVolume(vol, rep)
+		if vr.Status == statusNotVerified {
+			src.Status = statusNotVerified
+		}
+		src.Volumes = append(src.Volumes, vr)
+	}
+}
+
+func (v *verifier) verifyVolume(vol image.Volume, rep *Report) VolumeResult {
+	vr := VolumeResult{Source: vol.Source, Filesystem: vol.Filesystem}
+	switch {
+	case vol.Skipped != "":
+		vr.Status, vr.Reason = statusSkipped, vol.Skipped
+		v.say(fmt.Sprintf("  %s: skipped: %s", vol.Source, vol.Skipped))
+		return vr
+	case vol.Err != nil:
+		vr.Status, vr.Reason = statusNotVerified, vol.Err.Error()
+		rep.NotVerified = append(rep.NotVerified, NotVerified{Source: vol.Source, Error: vol.Err.Error()})
+		v.say(fmt.Sprintf("  %s: NOT VERIFIED: %v", vol.Source, vol.Err))
+		return vr
+	}
+	target := &cleanup.Target{FS: vol.FS, KeepPasswords: v.keepPasswords, PackerPublicKey: v.packerKey}
+	res := cleanup.RunChecks(target, v.checks)
+	found := res.Findings
+	for _, nv := range res.NotVerified {
+		rep.NotVerified = append(rep.NotVerified, NotVerified{Source: vol.Source, Check: nv.Check, Error: nv.Error})
+	}
+	if v.contentScan {
+		flagged := map[string]bool{}
+		for _, f := range found {
+			flagged[f.Path] = true
+		}
+		more, err := contentScan(vol.FS, flagged)
+		found = append(found, more...)
+		if err != nil {
+			res.NotVerified = append(res.NotVerified, cleanup.NotVerified{Check: contentScanCheck, Error: err.Error()})
+			rep.NotVerified = append(rep.NotVerified, NotVerified{Source: vol.Source, Check: contentScanCheck, Error: err.Error()})
+		}
+	}
+	for _, f := range found {
+		rep.Findings = append(rep.Findings, Finding{Check: f.Check, Severity: f.Severity, Path: f.Path, Source: vol.Source, Message: f.Message})
+	}
+	vr.Status, vr.Findings = statusVerified, len(found)
+	if len(res.NotVerified) > 0 {
+		vr.Status, vr.Reason = statusNotVerified, fmt.Sprintf("%d check(s) could not look everywhere", len(res.NotVerified))
+	}
+	v.say(fmt.Sprintf("  %s: %s: %d checks, %d findings, %d not verified", vol.Source, vol.Filesystem, len(v.checks), len(found), len(res.NotVerified)))
+	return vr
+}
+
+// minImageSize is below the smallest ext2 filesystem (64 KiB): nothing smaller is a disk.
+const minImageSize = 64 << 10
+
+// notAnImage says why an artifact file plainly is no disk image (a .vmx, an .ovf, a
+// checksum file, a log), or "" when it may be one and must be opened.
+func notAnImage(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return "" // image.Open reports it
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return ""
+	}
+	if fi.Size() < minImageSize {
+		return fmt.Sprintf("%d bytes: too small to hold a filesystem", fi.Size())
+	}
+	head := make([]byte, 4096)
+	n, _ := io.ReadFull(f, head)
+	text := head[:n]
+	if n == len(head) {
+		text = text[:n-utf8.UTFMax] // a character cut at the end is not binary
+	}
+	if fi.Size() < 1<<20 && utf8.Valid(text) && !bytes.ContainsRune(text, 0) {
+		return "a text file, not a disk image"
+	}
+	return ""
+}
