@@ -1,4 +1,4 @@
-// Package archivefs reads a tar or tar.gz archive of a guest's files into an in-memory
+// Package archivefs reads a tar, tar.gz or ZIP archive of a guest's files into an in-memory
 // io/fs.FS rooted at the guest's "/", the form the cleanup checks take. Symlinks stay
 // symlinks (fs.ReadLinkFS); absolute targets are resolved inside the archive, never on the
 // host. Files listed in the archive's manifest but absent from it (too big to fetch) are
@@ -43,9 +43,13 @@ type FS struct {
 	linkTarget map[string]string // original symlink targets, as the guest wrote them
 }
 
-// Read parses a tar stream, gzip-compressed or not.
+// Read parses a tar stream, gzip-compressed or not, or a ZIP archive (what the Windows
+// guest script sends; see ReadZip).
 func Read(r io.Reader, lim Limits) (*FS, error) {
 	br := bufio.NewReader(r)
+	if isZip(br) {
+		return readZipStream(br, lim)
+	}
 	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {

@@ -62,7 +62,8 @@ func (f Finding) String() string {
 
 // Target is what a check looks at.
 type Target struct {
-	// FS is rooted at the guest's "/" and uses unrooted paths ("etc/shadow"). It should
+	// FS is rooted at the guest's "/" and uses unrooted paths ("etc/shadow"); for a Windows
+	// guest it is rooted at the system drive ("Windows/Panther/unattend.xml"). It should
 	// implement fs.ReadLinkFS so symlinks are seen as symlinks.
 	FS fs.FS
 	// PackerPublicKey is Packer's temporary public key (generated_data.SSHPublicKey), if any.
@@ -87,6 +88,9 @@ type Check struct {
 	Needs []string
 	// Optional checks run only when selected by ID or proven by a selected operation.
 	Optional bool
+	// ImageOnly checks look for a state only a captured image has (a generalized Windows):
+	// the provisioner's live verification, which runs before that state exists, skips them.
+	ImageOnly bool
 	// Run returns the findings. An error means the check could not look: the caller reports
 	// it as "not verified", never as a pass.
 	Run func(t *Target) ([]Finding, error)

@@ -19,4 +19,13 @@ var checks = []Check{
 	checkPasswdBackups,
 	checkPackageCache,
 	checkBuildUser,
+
+	checkWinPSReadLine,
+	checkWinOpenSSHKeys,
+	checkWinCloudCredentials,
+	checkWinUnattend,
+	checkWinEC2Launch,
+	checkWinPackerLeftovers,
+	checkWinTmpFiles,
+	checkWinSysprepState,
 }

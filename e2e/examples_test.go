@@ -17,8 +17,9 @@ func TestExamplesValidate(t *testing.T) {
 		t.Fatalf("ssh-keygen: %v\n%s", err, out)
 	}
 	vars := map[string][]string{
-		"local-target.pkr.hcl": {"ssh_key=" + key},
-		"bench.pkr.hcl":        {"ssh_port=22", "ssh_key=" + key, `operations=["defaults"]`, "verify=true"},
+		"local-target.pkr.hcl":  {"ssh_key=" + key},
+		"bench.pkr.hcl":         {"ssh_port=22", "ssh_key=" + key, `operations=["defaults"]`, "verify=true"},
+		"windows-winrm.pkr.hcl": {"winrm_password=unused-for-validate"},
 	}
 	templates, err := filepath.Glob(filepath.Join(repoRoot, "example", "*.pkr.hcl"))
 	if err != nil || len(templates) == 0 {

@@ -19,6 +19,19 @@ import (
 // root, else through `sudo -n`, which fails at once instead of waiting for a password.
 const DefaultExecuteCommand = `sh -c 'if [ "$(id -u)" = 0 ]; then exec sh "$1"; else exec sudo -n sh "$1"; fi' sanitize '{{.Path}}'`
 
+// DefaultWindowsExecuteCommand runs the script as Packer's powershell provisioner does. The
+// sessions of administrators over WinRM and OpenSSH are already elevated.
+const DefaultWindowsExecuteCommand = `powershell -NoProfile -NonInteractive -ExecutionPolicy Bypass -File "{{.Path}}"`
+
+// Default upload folders per guest OS.
+const (
+	DefaultRemoteFolder        = "/tmp"
+	DefaultWindowsRemoteFolder = "C:/Windows/Temp"
+)
+
+// sysprepModes are the values of sysprep_mode.
+var sysprepModes = []string{"auto", "ec2launch-v2", "ec2launch-v1", "ec2config", "generic", "none"}
+
 type Config struct {
 	common.PackerConfig `mapstructure:",squash"`
 
@@ -33,10 +46,12 @@ type Config struct {
 	// `linux` or `windows`. Default: `windows` for a WinRM connection, else `linux`.
 	GuestOSType string `mapstructure:"guest_os_type"`
 	// The command that runs the uploaded script; `{{.Path}}` is its path on the guest. It
-	// must run the script as root. Default: run it with `sh`, through `sudo -n` unless the
-	// communicator is already root.
+	// must run the script as root (Linux) or elevated (Windows). Default on Linux: run it
+	// with `sh`, through `sudo -n` unless the communicator is already root. Default on
+	// Windows: `powershell -NoProfile -NonInteractive -ExecutionPolicy Bypass -File
+	// "{{.Path}}"`.
 	ExecuteCommand string `mapstructure:"execute_command"`
-	// Where the script is uploaded. Default: `/tmp`.
+	// Where the script is uploaded. Default: `/tmp` on Linux, `C:/Windows/Temp` on Windows.
 	RemoteFolder string `mapstructure:"remote_folder"`
 	// Verify the live guest after the cleanup and fail the build when residue is left.
 	// Default: `true`.
@@ -60,8 +75,30 @@ type Config struct {
 	// Write the live verification's findings as JSON to this path on the machine running
 	// Packer. Default: no report file.
 	ReportPath string `mapstructure:"report_path"`
+	// Windows: how the `sysprep` operation generalizes the image and shuts it down, after
+	// the live verification: `ec2launch-v2` (`ec2launch.exe sysprep --clean --shutdown`),
+	// `ec2launch-v1` (`InitializeInstance.ps1 -Schedule`, then `SysprepInstance.ps1`),
+	// `ec2config` (`ec2config.exe -sysprep`), `generic` (`sysprep.exe /generalize /oobe
+	// /shutdown /quiet`), `none` (no Sysprep: same as dropping the `sysprep` operation), or
+	// `auto` (default): the first of the EC2 agents installed, else `generic`.
+	SysprepMode string `mapstructure:"sysprep_mode"`
+	// Windows, `sysprep_mode = "generic"`: an answer file on the machine running Packer that
+	// Sysprep uses (`/unattend:`). Its clear-text passwords are put in Windows' hidden form
+	// before the upload; Windows Setup replaces them with `*SENSITIVE*DATA*DELETED*` once
+	// used, and a line added to `SetupComplete.cmd` deletes the file after the first boot.
+	// A password Windows only reads in clear text (such as a domain join's
+	// `Credentials/Password`) is refused.
+	SysprepUnattend string `mapstructure:"sysprep_unattend"`
+	// Windows: local accounts that the `local-accounts` operation removes, with their
+	// profiles. The account the build runs as cannot be one of them.
+	RemoveLocalAccounts []string `mapstructure:"remove_local_accounts"`
 
 	ctx interpolate.Context
+	// the answer file of sysprep_unattend, passwords hidden
+	unattend []byte
+	// execute_command and remote_folder were not set: the Windows defaults replace the Linux
+	// ones when a WinRM connection makes the guest a Windows one
+	defaultedCommand, defaultedFolder bool
 }
 
 func (c *Config) prepare(raws ...interface{}) error {
@@ -77,11 +114,10 @@ func (c *Config) prepare(raws ...interface{}) error {
 		return err
 	}
 
-	if c.ExecuteCommand == "" {
-		c.ExecuteCommand = DefaultExecuteCommand
-	}
-	if c.RemoteFolder == "" {
-		c.RemoteFolder = "/tmp"
+	c.defaultedCommand, c.defaultedFolder = c.ExecuteCommand == "", c.RemoteFolder == ""
+	c.applyOSDefaults(cleanup.OS(c.GuestOSType))
+	if c.SysprepMode == "" {
+		c.SysprepMode = "auto"
 	}
 	if c.Verify == nil {
 		t := true
@@ -104,15 +140,11 @@ func (c *Config) prepare(raws ...interface{}) error {
 	if c.GuestOSType != "" && c.GuestOSType != string(cleanup.Linux) && c.GuestOSType != string(cleanup.Windows) {
 		errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("guest_os_type: %q is not one of linux, windows", c.GuestOSType))
 	}
-	if c.GuestOSType == string(cleanup.Windows) {
-		errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("guest_os_type: windows is not supported yet"))
+	for _, err := range c.validateSelections() {
+		errs = packersdk.MultiErrorAppend(errs, err)
 	}
-	osType := cleanup.Linux
-	if _, err := cleanup.SelectOperations(osType, c.Operations); err != nil {
-		errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("operations: %w", err))
-	}
-	if _, err := cleanup.SelectChecks(osType, c.Checks); err != nil {
-		errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("checks: %w", err))
+	for _, err := range c.prepareWindows() {
+		errs = packersdk.MultiErrorAppend(errs, err)
 	}
 	if _, err := cleanup.ParseSeverity(c.FailOn); err != nil {
 		errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("fail_on: %w", err))
@@ -128,7 +160,7 @@ func (c *Config) prepare(raws ...interface{}) error {
 	if c.FetchMaxBytes < 0 {
 		errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("fetch_max_bytes: must be positive"))
 	}
-	if !strings.HasPrefix(c.RemoteFolder, "/") {
+	if !absoluteRemotePath(c.RemoteFolder) {
 		errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("remote_folder: %q must be an absolute path", c.RemoteFolder))
 	}
 	if errs != nil && len(errs.Errors) > 0 {

@@ -31,6 +31,9 @@ type FlatConfig struct {
 	SSHDUseDNSNo        *bool             `mapstructure:"sshd_use_dns_no" cty:"sshd_use_dns_no" hcl:"sshd_use_dns_no"`
 	FetchMaxBytes       *int64            `mapstructure:"fetch_max_bytes" cty:"fetch_max_bytes" hcl:"fetch_max_bytes"`
 	ReportPath          *string           `mapstructure:"report_path" cty:"report_path" hcl:"report_path"`
+	SysprepMode         *string           `mapstructure:"sysprep_mode" cty:"sysprep_mode" hcl:"sysprep_mode"`
+	SysprepUnattend     *string           `mapstructure:"sysprep_unattend" cty:"sysprep_unattend" hcl:"sysprep_unattend"`
+	RemoveLocalAccounts []string          `mapstructure:"remove_local_accounts" cty:"remove_local_accounts" hcl:"remove_local_accounts"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -66,6 +69,9 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"sshd_use_dns_no":            &hcldec.AttrSpec{Name: "sshd_use_dns_no", Type: cty.Bool, Required: false},
 		"fetch_max_bytes":            &hcldec.AttrSpec{Name: "fetch_max_bytes", Type: cty.Number, Required: false},
 		"report_path":                &hcldec.AttrSpec{Name: "report_path", Type: cty.String, Required: false},
+		"sysprep_mode":               &hcldec.AttrSpec{Name: "sysprep_mode", Type: cty.String, Required: false},
+		"sysprep_unattend":           &hcldec.AttrSpec{Name: "sysprep_unattend", Type: cty.String, Required: false},
+		"remove_local_accounts":      &hcldec.AttrSpec{Name: "remove_local_accounts", Type: cty.List(cty.String), Required: false},
 	}
 	return s
 }

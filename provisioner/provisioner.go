@@ -41,39 +41,47 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 		osType = cleanup.Linux
 		if connType == "winrm" {
 			osType = cleanup.Windows
+			p.config.applyOSDefaults(osType)
 		}
 	}
-	if osType != cleanup.Linux {
-		return fmt.Errorf("sanitize: guest OS %q is not supported yet", osType)
-	}
-	ops, err := cleanup.SelectOperations(osType, p.config.Operations)
+	ops, checks, imageOnly, err := p.selection(osType)
 	if err != nil {
-		return fmt.Errorf("sanitize: operations: %w", err)
-	}
-	checks, err := verificationChecks(osType, p.config.Checks, ops)
-	if err != nil {
-		return fmt.Errorf("sanitize: checks: %w", err)
+		return err
 	}
 	packerKey, _ := generatedData["SSHPublicKey"].(string)
 	buildUser, _ := generatedData["User"].(string)
 
-	remote := path.Join(p.config.RemoteFolder, "sanitize-"+uuid.TimeOrderedUUID()+".sh")
-	script, err := linuxScript(ops, checks, scriptSettings{
-		Self:            remote,
-		PackerPublicKey: packerKey,
-		KeepPasswords:   p.config.KeepPasswords,
-		BuildUser:       buildUser,
-		SSHDUseDNSNo:    p.config.SSHDUseDNSNo,
-		Gather:          *p.config.Verify,
-		FetchMaxBytes:   p.config.FetchMaxBytes,
-	})
+	var remote, script string
+	if osType == cleanup.Windows {
+		remote = path.Join(strings.ReplaceAll(p.config.RemoteFolder, `\`, "/"), "sanitize-"+uuid.TimeOrderedUUID()+".ps1")
+		script, err = windowsScript(ops, checks, p.windowsSettings(remote))
+	} else {
+		remote = path.Join(p.config.RemoteFolder, "sanitize-"+uuid.TimeOrderedUUID()+".sh")
+		script, err = linuxScript(ops, checks, scriptSettings{
+			Self:            remote,
+			PackerPublicKey: packerKey,
+			KeepPasswords:   p.config.KeepPasswords,
+			BuildUser:       buildUser,
+			SSHDUseDNSNo:    p.config.SSHDUseDNSNo,
+			Gather:          *p.config.Verify,
+			FetchMaxBytes:   p.config.FetchMaxBytes,
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("sanitize: assembling the script: %w", err)
 	}
 
 	ui.Say(fmt.Sprintf("Sanitizing the %s guest: %d operations in one script", osType, len(ops)))
+	if len(imageOnly) > 0 && *p.config.Verify {
+		ui.Message("Checked on the captured image only (sanitize-verify), not on the live guest: " + strings.Join(imageOnly, ", "))
+	}
 	start := time.Now()
-	out, err := p.runScript(ctx, ui, comm, remote, script)
+	var out string
+	if osType == cleanup.Windows {
+		out, err = p.runWindowsScript(ctx, ui, comm, remote, script)
+	} else {
+		out, err = p.runScript(ctx, ui, comm, remote, script)
+	}
 	if err != nil {
 		return err
 	}
@@ -158,29 +166,6 @@ func showOperations(ui packersdk.Ui, ops []OpStatus) {
 			}
 		}
 	}
-}
-
-// verificationChecks is the `checks` selection plus every check that proves a selected
-// operation.
-func verificationChecks(osType cleanup.OS, selection []string, ops []cleanup.Operation) ([]cleanup.Check, error) {
-	selected, err := cleanup.SelectChecks(osType, selection)
-	if err != nil {
-		return nil, err
-	}
-	have := map[string]bool{}
-	for _, c := range selected {
-		have[c.ID] = true
-	}
-	for _, o := range ops {
-		for _, id := range o.Checks {
-			if !have[id] {
-				c, _ := cleanup.LookupCheck(osType, id)
-				selected = append(selected, c)
-				have[id] = true
-			}
-		}
-	}
-	return selected, nil
 }
 
 func (p *Provisioner) verify(ui packersdk.Ui, archive []byte, checks []cleanup.Check, packerKey, buildUser string, ops []cleanup.Operation) error {
