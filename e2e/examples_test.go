@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,7 +21,14 @@ func TestExamplesValidate(t *testing.T) {
 		"local-target.pkr.hcl":  {"ssh_key=" + key},
 		"bench.pkr.hcl":         {"ssh_port=22", "ssh_key=" + key, `operations=["defaults"]`, "verify=true"},
 		"windows-winrm.pkr.hcl": {"winrm_password=unused-for-validate"},
+		"qemu-tcg.pkr.hcl":      {"ssh_key=" + key, "disk=" + key},
 	}
+	// qemu-tcg.pkr.hcl needs the qemu plugin, which tools.sh builds
+	qemuPlugin := filepath.Join(cacheDir(), "bin", "packer-plugin-qemu-"+envOr("QEMU_PLUGIN_VERSION", "v1.0.9"))
+	if _, err := os.Stat(qemuPlugin); err != nil {
+		missingPrereq(t, "packer-plugin-qemu ("+qemuPlugin+")")
+	}
+	installQemuPlugin(t, packer, qemuPlugin)
 	templates, err := filepath.Glob(filepath.Join(repoRoot, "example", "*.pkr.hcl"))
 	if err != nil || len(templates) == 0 {
 		t.Fatalf("no templates in example/: %v", err)

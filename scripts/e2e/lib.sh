@@ -6,6 +6,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SANITIZE_CACHE=${SANITIZE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/packer-plugin-sanitize}
 BIN=$SANITIZE_CACHE/bin
 PACKER_VERSION=${PACKER_VERSION:-v1.15.0}
+QEMU_PLUGIN_VERSION=${QEMU_PLUGIN_VERSION:-v1.0.9}
 SUITE=${SUITE:-bookworm}
 export PATH=$BIN:$PATH
 mkdir -p "$BIN"

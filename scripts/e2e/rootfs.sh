@@ -1,10 +1,12 @@
 #!/bin/bash
-# rootfs.sh DIR: a fresh Debian rootfs (minbase + openssh-server, sudo) in DIR, with a
-# "packer" account that logs in with the key DIR.key (made here) and has passwordless sudo.
+# rootfs.sh DIR [FLAVOR]: a fresh Debian rootfs (minbase + openssh-server, sudo) in DIR, with
+# a "packer" account that logs in with the key DIR.key (made here) and has passwordless sudo.
+# FLAVOR "vm" adds a kernel, systemd and udev, to boot it under qemu.
 # debootstrap runs once; its result is cached as a tar.zst keyed by suite and package list.
 source "$(dirname "$0")/lib.sh"
-DIR=${1:?usage: rootfs.sh DIR}
+DIR=${1:?usage: rootfs.sh DIR [chroot|vm]}
 INCLUDE=openssh-server,sudo,passwd
+if [ "${2:-chroot}" = vm ]; then INCLUDE=$INCLUDE,systemd-sysv,udev,linux-image-amd64; fi
 TARBALL=$SANITIZE_CACHE/rootfs-$SUITE-$(echo "$INCLUDE" | sha1sum | cut -c1-8).tar.zst
 
 # test packages run in parallel: one debootstrap at a time, the others wait for its tarball

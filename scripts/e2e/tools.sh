@@ -3,15 +3,19 @@
 #   - Debian packages (as root): debootstrap, e2fsprogs, zstd, openssh-client, and the
 #     image tools the sanitize-verify tests build disks with (fdisk, gdisk, qemu-utils, xfsprogs)
 #   - a Packer binary built from the Go module proxy, cached as $BIN/packer-$PACKER_VERSION
+#   - packer-plugin-qemu (for the TCG e2e), cached as $BIN/packer-plugin-qemu-$QEMU_PLUGIN_VERSION
 # Prints nothing when everything is already there.
 source "$(dirname "$0")/lib.sh"
 
 need=()
 for c in debootstrap:debootstrap zstd:zstd mkfs.ext4:e2fsprogs debugfs:e2fsprogs \
          ssh-keygen:openssh-client unshare:util-linux sfdisk:fdisk \
-         sgdisk:gdisk qemu-img:qemu-utils mkfs.xfs:xfsprogs tar:tar; do
+         sgdisk:gdisk qemu-img:qemu-utils mkfs.xfs:xfsprogs tar:tar \
+         qemu-system-x86_64:qemu-system-x86 extlinux:extlinux; do
   command -v "${c%%:*}" >/dev/null || need+=("${c##*:}")
 done
+# the qemu e2e boots a disk through extlinux, whose MBR code comes from syslinux-common
+[ -f /usr/lib/syslinux/mbr/mbr.bin ] || need+=(syslinux-common)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "tools.sh: missing ${need[*]}; run as root to install them with apt-get" >&2; exit 1
@@ -38,3 +42,7 @@ if [ ! -x "$BIN/packer-$PACKER_VERSION" ]; then
   build_module github.com/hashicorp/packer "$PACKER_VERSION" "$BIN/packer-$PACKER_VERSION"
 fi
 ln -sf "packer-$PACKER_VERSION" "$BIN/packer"
+if [ ! -x "$BIN/packer-plugin-qemu-$QEMU_PLUGIN_VERSION" ]; then
+  log "building packer-plugin-qemu $QEMU_PLUGIN_VERSION from the Go module proxy (cached after)"
+  build_module github.com/hashicorp/packer-plugin-qemu "$QEMU_PLUGIN_VERSION" "$BIN/packer-plugin-qemu-$QEMU_PLUGIN_VERSION"
+fi

@@ -1,0 +1,64 @@
+// Package ami inspects the AMIs an amazon builder produced: which EBS snapshots back
+// them, whether they or their snapshots are public or shared beyond an allowlist, their
+// encryption and tags; and it puts the approval or quarantine tags on them (the gate).
+package ami
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Ref names one AMI in one region.
+type Ref struct {
+	Region  string `json:"region"`
+	ImageID string `json:"image_id"`
+}
+
+func (r Ref) String() string { return r.Region + ":" + r.ImageID }
+
+var (
+	regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$`) // us-east-1, us-gov-west-1, ap-southeast-5
+	imageRE  = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
+)
+
+// ParseArtifactID reads the Id of an amazon builder's artifact, "region:ami-…" joined by
+// commas (one per region the AMI was copied to). Every part must parse: a bad part is an
+// error naming it, never skipped.
+func ParseArtifactID(id string) ([]Ref, error) {
+	if strings.TrimSpace(id) == "" {
+		return nil, fmt.Errorf("empty artifact id: want region:ami-…[,region:ami-…]")
+	}
+	var refs []Ref
+	seen := map[Ref]bool{}
+	parts := strings.Split(id, ",")
+	for i, part := range parts {
+		ref, err := parseRef(strings.TrimSpace(part))
+		if err != nil {
+			if len(parts) == 1 {
+				return nil, fmt.Errorf("artifact id %q: %w", id, err)
+			}
+			return nil, fmt.Errorf("artifact id %q, part %d %q: %w", id, i+1, part, err)
+		}
+		if !seen[ref] {
+			seen[ref] = true
+			refs = append(refs, ref)
+		}
+	}
+	return refs, nil
+}
+
+func parseRef(part string) (Ref, error) {
+	region, image, ok := strings.Cut(part, ":")
+	switch {
+	case part == "":
+		return Ref{}, fmt.Errorf("empty part")
+	case !ok:
+		return Ref{}, fmt.Errorf("no ':' between region and AMI id")
+	case !regionRE.MatchString(region):
+		return Ref{}, fmt.Errorf("%q is not an AWS region name", region)
+	case !imageRE.MatchString(image):
+		return Ref{}, fmt.Errorf("%q is not an AMI id (ami- and 8 or 17 hex digits)", image)
+	}
+	return Ref{Region: region, ImageID: image}, nil
+}
