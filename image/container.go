@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"strings"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/lima-vm/go-qcow2reader"
 	qimage "github.com/lima-vm/go-qcow2reader/image"
 	"github.com/lima-vm/go-qcow2reader/image/qcow2"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/vmdk"
 )
 
 func init() {
@@ -29,6 +31,8 @@ func init() {
 const (
 	formatRaw   = "raw"
 	formatQcow2 = "qcow2"
+	formatVMDK  = "vmdk"
+	formatOVA   = "ova"
 	formatTar   = "tar"
 	formatTarGz = "tar.gz"
 )
@@ -43,7 +47,7 @@ type device struct {
 
 // detectFormat names the container from the file's first bytes (and, for a fixed VHD,
 // its last 512). It returns an error naming formats recognised but not supported yet.
-func detectFormat(f *os.File, size int64) (string, error) {
+func detectFormat(f io.ReaderAt, size int64) (string, error) {
 	head := make([]byte, 512)
 	n, err := f.ReadAt(head, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -58,11 +62,14 @@ func detectFormat(f *os.File, size int64) (string, error) {
 		return formatTarGz, nil
 	case has(257, "ustar"):
 		if bytes.HasSuffix(bytes.TrimRight(head[:100], "\x00"), []byte(".ovf")) {
-			return "", fmt.Errorf("OVA (a tar holding an OVF descriptor and its disks) is %w", errNotYet)
+			return formatOVA, nil
 		}
 		return formatTar, nil
-	case has(0, "KDMV"), has(0, "# Disk DescriptorFile"):
-		return "", fmt.Errorf("VMDK is %w", errNotYet)
+	case has(0, "KDMV"):
+		return formatVMDK, nil
+	case has(0, "# Disk DescriptorFile"):
+		return "", fmt.Errorf("a VMDK descriptor file (%s) whose extents are other files is %w: "+
+			"convert it to one file with `qemu-img convert -O vmdk` or `-O qcow2`", vmdkCreateType(head), errNotYet)
 	case has(0, "vhdxfile"):
 		return "", fmt.Errorf("VHDX is %w", errNotYet)
 	case has(0, "conectix"):
@@ -86,9 +93,15 @@ func detectFormat(f *os.File, size int64) (string, error) {
 
 var errNotYet = errors.New("not supported yet")
 
-// openDevice opens a raw, fixed-VHD or qcow2 container as a disk.
-func openDevice(f *os.File, size int64, format string) (*device, error) {
+// openDevice opens a raw, fixed-VHD, qcow2 or VMDK container as a disk.
+func openDevice(f io.ReaderAt, size int64, format string) (*device, error) {
 	switch format {
+	case formatVMDK:
+		d, err := vmdk.Open(f, size)
+		if err != nil {
+			return nil, fmt.Errorf("vmdk: %w", err)
+		}
+		return &device{r: d, size: d.Size(), format: "vmdk (" + d.Kind() + ")"}, nil
 	case formatRaw:
 		return &device{r: f, size: size, format: formatRaw}, nil
 	case "vhd-fixed":
@@ -109,4 +122,14 @@ func openDevice(f *os.File, size int64, format string) (*device, error) {
 		return &device{r: img, size: img.Size(), format: formatQcow2, closer: img}, nil
 	}
 	return nil, fmt.Errorf("unknown container format %q", format)
+}
+
+// vmdkCreateType names a text descriptor's createType for the error message.
+func vmdkCreateType(head []byte) string {
+	for _, line := range strings.Split(string(head), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok && strings.TrimSpace(k) == "createType" {
+			return "createType " + strings.TrimSpace(v)
+		}
+	}
+	return "no createType"
 }

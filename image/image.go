@@ -3,10 +3,10 @@
 //
 // Everything is detected by content, never by file name: the container (raw, fixed VHD,
 // qcow2 with zlib or zstd clusters, tar, tar.gz), the partition table (none, MBR with
-// extended/logical partitions, GPT) and each partition's filesystem. It fails closed: a
-// partition whose filesystem is unknown, or recognised but not readable yet (xfs, btrfs,
-// LUKS, NTFS, ...), becomes a Volume with an error, never a silent skip; a reader that
-// panics on a hostile image becomes an error naming the source.
+// extended/logical partitions, GPT) and each partition's filesystem (ext2/3/4, FAT12/16/32).
+// It fails closed: a partition whose filesystem is unknown, or recognised but not readable
+// yet (btrfs, LUKS, NTFS, ...), becomes a Volume with an error, never a silent skip; a
+// reader that panics on a hostile image becomes an error naming the source.
 package image
 
 import (
@@ -18,6 +18,7 @@ import (
 
 	"github.com/goldenimage/packer-plugin-sanitize/archivefs"
 	"github.com/goldenimage/packer-plugin-sanitize/image/ext4"
+	"github.com/goldenimage/packer-plugin-sanitize/image/fat"
 	"github.com/goldenimage/packer-plugin-sanitize/image/partition"
 )
 
@@ -35,14 +36,17 @@ type Volume struct {
 	// Skipped says why a partition holding no filesystem by design (a BIOS boot
 	// partition) was not checked. It is reported, never silent.
 	Skipped string
+	// Raw is the volume's bytes, for the deep scan of free space; nil when Skipped.
+	Raw *io.SectionReader
 }
 
 // Image is an opened image file.
 type Image struct {
 	Path string
-	// Format is the container: "raw", "qcow2", "vhd (fixed)", "tar" or "tar.gz".
+	// Format is the container: "raw", "qcow2", "vhd (fixed)", "vmdk (streamOptimized)",
+	// "ova: vmdk (streamOptimized)", "tar" or "tar.gz".
 	Format string
-	// Table is "GPT", "MBR" or "none".
+	// Table is "GPT", "MBR" or "none" (for an OVA, one per disk, comma-separated).
 	Table   string
 	Volumes []Volume
 	closers []io.Closer
@@ -103,6 +107,9 @@ func (im *Image) open(f *os.File) error {
 		im.Volumes = []Volume{{Source: path, Filesystem: "rootfs archive (" + format + ")", FS: guard(fsys, path)}}
 		return nil
 	}
+	if format == formatOVA {
+		return im.openOVA(f, size)
+	}
 	dev, err := openDevice(f, size, format)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
@@ -111,44 +118,46 @@ func (im *Image) open(f *os.File) error {
 		im.closers = append(im.closers, dev.closer)
 	}
 	im.Format = dev.format
-	if err := im.findVolumes(dev); err != nil {
+	im.Table, im.Volumes, err = findVolumes(dev, path)
+	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
 }
 
 // findVolumes looks for a filesystem at offset 0 first (an NTFS or FAT boot sector would
-// otherwise pass for an empty MBR), then for GPT, then for MBR.
-func (im *Image) findVolumes(dev *device) error {
-	if kind := probe(dev.r); kind != "" {
-		im.Table = "none"
-		im.Volumes = []Volume{openVolume(io.NewSectionReader(dev.r, 0, dev.size), dev.size, im.Path, kind)}
-		return nil
-	}
+// otherwise pass for an empty MBR), then for GPT, then for MBR. A FAT boot sector and a
+// partition table can share sector 0 (boot code that carries a BPB, as GRUB's does):
+// then the partition table wins, as the kernel decides.
+//
+// name is how sources name the disk: the image's path, or the path and an OVA member.
+func findVolumes(dev *device, name string) (scheme string, vols []Volume, err error) {
 	table, err := partition.Read(dev.r, dev.size)
+	if kind := probe(dev.r); kind != "" && !(kind == "FAT" && err == nil && table != nil && len(table.Partitions) > 0) {
+		return "none", []Volume{openVolume(io.NewSectionReader(dev.r, 0, dev.size), dev.size, name, kind)}, nil
+	}
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	if table == nil {
 		if looksEmpty(dev.r) {
-			return errors.New("the image starts with zeros: no partition table and no filesystem (empty or unformatted disk)")
+			return "", nil, errors.New("the image starts with zeros: no partition table and no filesystem (empty or unformatted disk)")
 		}
-		return errors.New("no partition table and no known filesystem found")
+		return "", nil, errors.New("no partition table and no known filesystem found")
 	}
-	im.Table = table.Scheme
 	for _, p := range table.Partitions {
-		src := fmt.Sprintf("%s partition %d (%s)", im.Path, p.Number, describe(p))
+		src := fmt.Sprintf("%s partition %d (%s)", name, p.Number, describe(p))
 		if p.Type == partition.GUIDBIOSBoot {
-			im.Volumes = append(im.Volumes, Volume{Source: src, Skipped: "BIOS boot partition: it holds the boot loader's code, no filesystem"})
+			vols = append(vols, Volume{Source: src, Skipped: "BIOS boot partition: it holds the boot loader's code, no filesystem"})
 			continue
 		}
 		r := io.NewSectionReader(dev.r, p.Start, p.Size)
-		im.Volumes = append(im.Volumes, openVolume(r, p.Size, src, probe(r)))
+		vols = append(vols, openVolume(r, p.Size, src, probe(r)))
 	}
-	if len(im.Volumes) == 0 {
-		return fmt.Errorf("the %s partition table has no partition", table.Scheme)
+	if len(vols) == 0 {
+		return "", nil, fmt.Errorf("the %s partition table has no partition", table.Scheme)
 	}
-	return nil
+	return table.Scheme, vols, nil
 }
 
 func describe(p partition.Partition) string {
@@ -167,7 +176,7 @@ func describe(p partition.Partition) string {
 
 // openVolume opens the filesystem of one volume, or says why it cannot.
 func openVolume(r io.ReaderAt, size int64, src, kind string) (v Volume) {
-	v = Volume{Source: src, Filesystem: kind}
+	v = Volume{Source: src, Filesystem: kind, Raw: io.NewSectionReader(r, 0, size)}
 	defer func() {
 		if p := recover(); p != nil {
 			v.FS, v.Err = nil, fmt.Errorf("not verified: the %s reader crashed: %v", kind, p)
@@ -178,6 +187,14 @@ func openVolume(r io.ReaderAt, size int64, src, kind string) (v Volume) {
 		fsys, err := ext4.Open(r, size)
 		if err != nil {
 			v.Err = fmt.Errorf("not verified: ext2/3/4: %w", err)
+			return v
+		}
+		v.Filesystem = fsys.Kind()
+		v.FS = guard(fsys, src)
+	case "FAT":
+		fsys, err := fat.Open(r, size)
+		if err != nil {
+			v.Err = fmt.Errorf("not verified: FAT: %w", err)
 			return v
 		}
 		v.Filesystem = fsys.Kind()

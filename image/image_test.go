@@ -85,6 +85,8 @@ func TestContainersAndTables(t *testing.T) {
 	}
 	vhd := filepath.Join(dir, "fixed.vhd")
 	imagetest.Run(t, "qemu-img", "convert", "-f", "raw", "-O", "vpc", "-o", "subformat=fixed,force_size=on", gpt, vhd)
+	ova := filepath.Join(dir, "golden.ova")
+	imagetest.OVA(t, ova, vmdkOf(t, dir, gpt, "streamOptimized"))
 	tree := filepath.Join(dir, "tree")
 	tarball, tgz := filepath.Join(dir, "rootfs.tar"), filepath.Join(dir, "rootfs.tar.gz")
 	imagetest.Run(t, "tar", "-C", tree, "-cf", tarball, ".")
@@ -102,6 +104,9 @@ func TestContainersAndTables(t *testing.T) {
 		{"qcow2 zstd", qcow("mbr-zstd.qcow2", mbr, "-c", "-o", "compression_type=zstd"), "qcow2", "MBR", ""},
 		{"qcow2 overlay on a backing file", overlay(t, dir, qcow("base.qcow2", gpt), false), "qcow2", "GPT", ""},
 		{"fixed VHD", vhd, "vhd (fixed)", "GPT", ""},
+		{"VMDK monolithicSparse", vmdkOf(t, dir, gpt, "monolithicSparse"), "vmdk (monolithicSparse)", "GPT", ""},
+		{"VMDK streamOptimized", vmdkOf(t, dir, mbr, "streamOptimized"), "vmdk (streamOptimized)", "MBR", ""},
+		{"OVA", ova, "ova: vmdk (streamOptimized)", "GPT", ova + " disk gpt-streamOptimized.vmdk partition 2 (GPT \"💾 data, not root\")"},
 		{"tar", tarball, "tar", "none", tarball},
 		{"tar.gz", tgz, "tar.gz", "none", tgz},
 	}
@@ -163,6 +168,8 @@ func TestBadImagesNameTheSource(t *testing.T) {
 	qcow := filepath.Join(dir, "disk.qcow2")
 	imagetest.QCOW2(t, gpt, qcow)
 	fi, _ := os.Stat(qcow)
+	stream := vmdkOf(t, dir, gpt, "streamOptimized")
+	streamInfo, _ := os.Stat(stream)
 	garbage := filepath.Join(dir, "garbage.img")
 	if err := os.WriteFile(garbage, []byte(strings.Repeat("not an image ", 100000)), 0o644); err != nil {
 		t.Fatal(err)
@@ -182,7 +189,8 @@ func TestBadImagesNameTheSource(t *testing.T) {
 		{"raw ext4 truncated", cut(fsImg, 4<<20), "truncated"},
 		{"GPT truncated in its partition", cut(gpt, 6<<20), "truncated"},
 		{"qcow2 truncated", cut(qcow, fi.Size()/2), ""},
-		{"VMDK", vmdk(t, dir, gpt), "VMDK is not supported yet"},
+		{"VMDK split in 2 GB extents", vmdkOf(t, dir, gpt, "twoGbMaxExtentSparse"), `createType "twoGbMaxExtentSparse") whose extents are other files is not supported yet`},
+		{"VMDK streamOptimized truncated", cut(stream, streamInfo.Size()/3), "truncated"},
 		{"qcow2 whose backing file is gone", overlay(t, dir, qcow, true), "backing file"},
 	}
 	for _, tc := range cases {
@@ -234,9 +242,10 @@ func overlay(t *testing.T, dir, base string, gone bool) string {
 	return out
 }
 
-func vmdk(t *testing.T, dir, raw string) string {
-	out := filepath.Join(dir, "disk.vmdk")
-	imagetest.Run(t, "qemu-img", "convert", "-f", "raw", "-O", "vmdk", raw, out)
+// vmdkOf converts a raw disk to VMDK of the subformat, named after both.
+func vmdkOf(t *testing.T, dir, raw, subformat string) string {
+	out := filepath.Join(dir, strings.TrimSuffix(filepath.Base(raw), ".raw")+"-"+subformat+".vmdk")
+	imagetest.VMDK(t, raw, out, subformat)
 	return out
 }
 

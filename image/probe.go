@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/goldenimage/packer-plugin-sanitize/image/ext4"
+	"github.com/goldenimage/packer-plugin-sanitize/image/fat"
 )
 
 // magic is a signature at an offset that identifies what a volume holds.
@@ -15,7 +16,8 @@ type magic struct {
 }
 
 // signatures of what may sit in a partition or at the start of a disk. Order matters:
-// boot-sector based ones (NTFS, FAT) last, since they also carry 0x55AA.
+// boot-sector based ones (NTFS, exFAT) last, since they also carry 0x55AA; FAT, told
+// by its BIOS Parameter Block rather than by a label, comes after them.
 var signatures = []magic{
 	{"xfs", 0, "XFSB"},
 	{"btrfs", 0x10040, "_BHRfS_M"},
@@ -30,13 +32,11 @@ var signatures = []magic{
 	{"iso9660", 0x8001, "CD001"},
 	{"NTFS", 3, "NTFS    "},
 	{"exFAT", 3, "EXFAT   "},
-	{"FAT", 0x52, "FAT32   "},
-	{"FAT", 0x36, "FAT16   "},
-	{"FAT", 0x36, "FAT12   "},
 }
 
-// probe names what a volume holds: "ext" for ext2/3/4 (which this package reads), another
-// kind for what it recognises but cannot read yet, "" when it recognises nothing.
+// probe names what a volume holds: "ext" for ext2/3/4 or "FAT" (which this package
+// reads), another kind for what it recognises but cannot read yet, "" when it recognises
+// nothing.
 func probe(r io.ReaderAt) string {
 	if ext4.Probe(r) {
 		return "ext"
@@ -46,6 +46,9 @@ func probe(r io.ReaderAt) string {
 		if n, _ := r.ReadAt(b, m.offset); n == len(b) && string(b) == m.bytes {
 			return m.kind
 		}
+	}
+	if fat.Probe(r) {
+		return "FAT"
 	}
 	return ""
 }

@@ -1,4 +1,4 @@
-//go:generate packer-sdc mapstructure-to-hcl2 -type Config,AllowRule
+//go:generate packer-sdc mapstructure-to-hcl2 -type Config,AllowRule,AWSConfig
 //go:generate packer-sdc struct-markdown
 
 package postprocessor
@@ -36,9 +36,9 @@ type Config struct {
 	// builders; a docker export tar): files that plainly are no disk image (text such as
 	// a .vmx or .ovf, or anything under 64 KiB) are listed in the report as skipped, and
 	// an artifact with no image at all fails the build. Formats are detected by content:
-	// raw, qcow2 (zlib and zstd clusters, readable backing files), fixed VHD, tar and
-	// tar.gz rootfs; partition tables none, MBR (with logical partitions) and GPT;
-	// filesystems ext2/3/4. Anything else is reported as not verified.
+	// raw, qcow2 (zlib and zstd clusters, readable backing files), fixed VHD, VMDK
+	// (monolithicSparse, streamOptimized), OVA, tar and tar.gz rootfs; partition tables none, MBR (with logical partitions) and GPT;
+	// filesystems ext2/3/4 and FAT12/16/32. Anything else is reported as not verified.
 	Images []string `mapstructure:"images"`
 	// The residue checks to run on every filesystem, in the provisioner's selection syntax:
 	// `defaults` (every check that is not optional), `all`, `ID` or `+ID` to add one,
@@ -50,6 +50,9 @@ type Config struct {
 	// /var/www, /tmp, /var/tmp) for credentials and private keys: files up to 1 MiB, at
 	// most 1 GiB and 200,000 files per filesystem (beyond that the scan is reported as not
 	// verified). Findings name the rule, line and a redacted preview, never the secret.
+	// A volume that is not a root filesystem (no /etc: an EFI System Partition, a separate
+	// /boot) gets no path checks, which assume a root's layout: every file of it is
+	// scanned instead (with `content_scan = false` it is reported as skipped).
 	// Default: `true`.
 	ContentScan *bool `mapstructure:"content_scan"`
 	// The lowest finding severity that fails the build: `low`, `medium`, `high` or
@@ -69,15 +72,34 @@ type Config struct {
 	PackerPublicKey string `mapstructure:"packer_public_key"`
 	// What to do when residue at or above `fail_on` (or anything not verified) is found:
 	// `fail` (default) returns an error, and Packer then destroys the builder's artifact
-	// (deletes the image file, deregisters an AMI) unless another post-processor chain of
-	// the build keeps it; `warn` shows the findings, writes the report and passes the
-	// artifact on.
+	// (deletes the image file, deregisters an AMI and deletes its snapshots) unless another
+	// post-processor chain of the build keeps it; `quarantine` (cloud images) removes the
+	// approval tags, puts `quarantine_tags` on the image and its snapshots, then fails the
+	// build as `fail` does (on a disk image it is `fail`); `warn` shows the findings, writes
+	// the report, removes a cloud image's approval tags and passes the artifact on.
 	OnResidue string `mapstructure:"on_residue"`
 	// Where to write the report, relative to the directory Packer runs in. Default:
 	// `sanitize-report.json` (`sanitize-report.sarif` with `report_format = "sarif"`).
 	ReportPath string `mapstructure:"report_path"`
 	// `json` (default) or `sarif` (SARIF 2.1.0, for code-scanning dashboards).
 	ReportFormat string `mapstructure:"report_format"`
+	// Also read every byte of every volume — free space, the journal and slack included —
+	// for private keys and credentials (check `deep-scan`). `shred` and `rm` leave copies on
+	// journaling filesystems; a hit in a live file names it, a remnant (High) gives its
+	// volume offset and whether it lies in unallocated space, the journal, a file's slack or
+	// metadata. Blocks are mapped to files on ext2/3/4; elsewhere the owner is unknown. It
+	// reads at disk speed (about as fast as `dd`), so it costs the image's size in I/O.
+	// Default: `false`.
+	DeepScan bool `mapstructure:"deep_scan"`
+	// Tags put on a cloud image and its snapshots when it passes, with
+	// `sanitize:verified` = the report's SHA256 digest and the time. An IAM or SCP condition
+	// on them (`ec2:ResourceTag/…`) then lets only verified images be launched. An image that
+	// does not pass never keeps them: they are removed.
+	ApproveTags map[string]string `mapstructure:"approve_tags"`
+	// Tags put on a cloud image and its snapshots by `on_residue = "quarantine"`.
+	QuarantineTags map[string]string `mapstructure:"quarantine_tags"`
+	// How AMIs are read and judged (artifacts of the amazon builders): see below.
+	AWS AWSConfig `mapstructure:"aws"`
 
 	ctx interpolate.Context
 }
@@ -141,8 +163,11 @@ func (c *Config) prepare(raws ...interface{}) error {
 	if _, err := cleanup.ParseSeverity(c.FailOn); err != nil || c.FailOn == "info" {
 		errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("fail_on: %q is not one of low, medium, high, critical", c.FailOn))
 	}
-	if c.OnResidue != "fail" && c.OnResidue != "warn" {
-		errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("on_residue: %q is not one of fail, warn", c.OnResidue))
+	if c.OnResidue != "fail" && c.OnResidue != "quarantine" && c.OnResidue != "warn" {
+		errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("on_residue: %q is not one of fail, quarantine, warn", c.OnResidue))
+	}
+	for _, err := range c.prepareCloud() {
+		errs = packersdk.MultiErrorAppend(errs, err)
 	}
 	if c.ReportFormat != "json" && c.ReportFormat != "sarif" {
 		errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("report_format: %q is not one of json, sarif", c.ReportFormat))
@@ -179,7 +204,7 @@ func (a AllowRule) validate() []error {
 			errs = append(errs, fmt.Errorf("path %q: %w", a.Path, err))
 		}
 	}
-	if a.Check != "" && a.Check != contentScanCheck {
+	if a.Check != "" && a.Check != contentScanCheck && a.Check != deepScanCheck && !isImageCheck(a.Check) {
 		if _, ok := cleanup.LookupCheck(cleanup.Linux, a.Check); !ok {
 			errs = append(errs, fmt.Errorf("unknown check %q", a.Check))
 		}

@@ -7,6 +7,45 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
+// FlatAWSConfig is an auto-generated flat version of AWSConfig.
+// Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
+type FlatAWSConfig struct {
+	Profile                 *string  `mapstructure:"profile" cty:"profile" hcl:"profile"`
+	EndpointEC2             *string  `mapstructure:"endpoint_ec2" cty:"endpoint_ec2" hcl:"endpoint_ec2"`
+	EndpointEBS             *string  `mapstructure:"endpoint_ebs" cty:"endpoint_ebs" hcl:"endpoint_ebs"`
+	EndpointSTS             *string  `mapstructure:"endpoint_sts" cty:"endpoint_sts" hcl:"endpoint_sts"`
+	AllowedAccountIDs       []string `mapstructure:"allowed_account_ids" cty:"allowed_account_ids" hcl:"allowed_account_ids"`
+	AllowedOrganizationARNs []string `mapstructure:"allowed_organization_arns" cty:"allowed_organization_arns" hcl:"allowed_organization_arns"`
+	AllowRootCredentials    *bool    `mapstructure:"allow_root_credentials" cty:"allow_root_credentials" hcl:"allow_root_credentials"`
+	ReadWorkers             *int     `mapstructure:"read_workers" cty:"read_workers" hcl:"read_workers"`
+	CacheMB                 *int     `mapstructure:"cache_mb" cty:"cache_mb" hcl:"cache_mb"`
+}
+
+// FlatMapstructure returns a new FlatAWSConfig.
+// FlatAWSConfig is an auto-generated flat version of AWSConfig.
+// Where the contents a fields with a `mapstructure:,squash` tag are bubbled up.
+func (*AWSConfig) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.Spec } {
+	return new(FlatAWSConfig)
+}
+
+// HCL2Spec returns the hcl spec of a AWSConfig.
+// This spec is used by HCL to read the fields of AWSConfig.
+// The decoded values from this spec will then be applied to a FlatAWSConfig.
+func (*FlatAWSConfig) HCL2Spec() map[string]hcldec.Spec {
+	s := map[string]hcldec.Spec{
+		"profile":                   &hcldec.AttrSpec{Name: "profile", Type: cty.String, Required: false},
+		"endpoint_ec2":              &hcldec.AttrSpec{Name: "endpoint_ec2", Type: cty.String, Required: false},
+		"endpoint_ebs":              &hcldec.AttrSpec{Name: "endpoint_ebs", Type: cty.String, Required: false},
+		"endpoint_sts":              &hcldec.AttrSpec{Name: "endpoint_sts", Type: cty.String, Required: false},
+		"allowed_account_ids":       &hcldec.AttrSpec{Name: "allowed_account_ids", Type: cty.List(cty.String), Required: false},
+		"allowed_organization_arns": &hcldec.AttrSpec{Name: "allowed_organization_arns", Type: cty.List(cty.String), Required: false},
+		"allow_root_credentials":    &hcldec.AttrSpec{Name: "allow_root_credentials", Type: cty.Bool, Required: false},
+		"read_workers":              &hcldec.AttrSpec{Name: "read_workers", Type: cty.Number, Required: false},
+		"cache_mb":                  &hcldec.AttrSpec{Name: "cache_mb", Type: cty.Number, Required: false},
+	}
+	return s
+}
+
 // FlatAllowRule is an auto-generated flat version of AllowRule.
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatAllowRule struct {
@@ -55,6 +94,10 @@ type FlatConfig struct {
 	OnResidue           *string           `mapstructure:"on_residue" cty:"on_residue" hcl:"on_residue"`
 	ReportPath          *string           `mapstructure:"report_path" cty:"report_path" hcl:"report_path"`
 	ReportFormat        *string           `mapstructure:"report_format" cty:"report_format" hcl:"report_format"`
+	DeepScan            *bool             `mapstructure:"deep_scan" cty:"deep_scan" hcl:"deep_scan"`
+	ApproveTags         map[string]string `mapstructure:"approve_tags" cty:"approve_tags" hcl:"approve_tags"`
+	QuarantineTags      map[string]string `mapstructure:"quarantine_tags" cty:"quarantine_tags" hcl:"quarantine_tags"`
+	AWS                 *FlatAWSConfig    `mapstructure:"aws" cty:"aws" hcl:"aws"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -87,6 +130,10 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"on_residue":                 &hcldec.AttrSpec{Name: "on_residue", Type: cty.String, Required: false},
 		"report_path":                &hcldec.AttrSpec{Name: "report_path", Type: cty.String, Required: false},
 		"report_format":              &hcldec.AttrSpec{Name: "report_format", Type: cty.String, Required: false},
+		"deep_scan":                  &hcldec.AttrSpec{Name: "deep_scan", Type: cty.Bool, Required: false},
+		"approve_tags":               &hcldec.AttrSpec{Name: "approve_tags", Type: cty.Map(cty.String), Required: false},
+		"quarantine_tags":            &hcldec.AttrSpec{Name: "quarantine_tags", Type: cty.Map(cty.String), Required: false},
+		"aws":                        &hcldec.BlockSpec{TypeName: "aws", Nested: hcldec.ObjectSpec((*FlatAWSConfig)(nil).HCL2Spec())},
 	}
 	return s
 }

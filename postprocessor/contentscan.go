@@ -41,9 +41,16 @@ type contentScanner struct {
 // contentScan runs the catalogue's secret rules (cleanup.ScanSecrets) over the regular
 // files of scanRoots, without following symlinks (a link's target is scanned where it
 // lives, if that is in scope). Paths another check already reported are left out.
+//
+// A volume that is not a root filesystem (no /etc: an EFI System Partition, a separate
+// /boot, /home or /srv) has no known layout, and may be mounted anywhere: all of it is
+// scanned, within the same budget.
 func contentScan(fsys fs.FS, flagged map[string]bool) ([]cleanup.Finding, error) {
 	s := &contentScanner{fsys: fsys, flagged: flagged, seen: map[string]bool{}}
 	roots := append(append([]string{}, scanRoots...), interactiveHomes(fsys)...)
+	if !isRootFS(fsys) {
+		roots = []string{"."}
+	}
 	for _, root := range roots {
 		if s.stopped != nil {
 			break
@@ -53,8 +60,14 @@ func contentScan(fsys fs.FS, flagged map[string]bool) ([]cleanup.Finding, error)
 	return s.found, errors.Join(append(s.errs, s.stopped)...)
 }
 
+// isRootFS tells a Linux root filesystem by its /etc.
+func isRootFS(fsys fs.FS) bool {
+	fi, err := fs.Stat(fsys, "etc")
+	return err == nil && fi.IsDir()
+}
+
 func (s *contentScanner) walk(root string) {
-	if root == "" || root == "." {
+	if root == "" {
 		return // a home of "/" would mean the whole image
 	}
 	_ = fs.WalkDir(s.fsys, root, func(p string, d fs.DirEntry, err error) error {

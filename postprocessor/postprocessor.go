@@ -32,6 +32,11 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, artifa
 		return nil, false, false, fmt.Errorf("sanitize-verify: checks: %w", err)
 	}
 	failOn, _ := cleanup.ParseSeverity(p.config.FailOn)
+	if refs, err := amiRefs(p.config.Images, artifact); err != nil {
+		return nil, false, false, err
+	} else if refs != nil {
+		return p.postProcessAMIs(ctx, ui, artifact, refs, checks, failOn)
+	}
 	sources, explicit := p.config.Images, true
 	if len(sources) == 0 {
 		explicit = false
@@ -40,14 +45,17 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, artifa
 		}
 		if len(sources) == 0 {
 			return nil, false, false, fmt.Errorf("sanitize-verify: the artifact (%s) has no files to verify and no `images` are set: "+
-				"cloud images (AMIs, Alibaba custom images) are not supported yet; the artifact was NOT verified", builderID(artifact))
+				"its id %q names no AMI (region:ami-…) and Alibaba custom images are not supported yet; the artifact was NOT verified", builderID(artifact), artifactID(artifact))
 		}
 	}
 
 	ui.Say(fmt.Sprintf("Verifying %d file(s) with %d checks (content scan: %t), failing on %s",
 		len(sources), len(checks), *p.config.ContentScan, failOn))
 	rep := newReport(failOn, checks, *p.config.ContentScan)
-	v := &verifier{checks: checks, contentScan: *p.config.ContentScan, keepPasswords: p.config.KeepPasswords,
+	if p.config.DeepScan {
+		rep.Checks = append(rep.Checks, deepScanCheck)
+	}
+	v := &verifier{checks: checks, contentScan: *p.config.ContentScan, deepScan: p.config.DeepScan, keepPasswords: p.config.KeepPasswords,
 		packerKey: p.config.PackerPublicKey, say: ui.Message}
 	for _, src := range sources {
 		if err := ctx.Err(); err != nil {

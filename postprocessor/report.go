@@ -24,6 +24,9 @@ type Report struct {
 	ContentScan bool             `json:"content_scan"`
 	Summary     Summary          `json:"summary"`
 	Time        time.Time        `json:"time"`
+
+	// AWSImages describes the AMIs of an amazon builder's artifact (see report_aws.go).
+	AWSImages []AMIResult `json:"aws_images,omitempty"`
 }
 
 // Finding is one piece of residue found in an image. Messages never hold a secret.

@@ -22,6 +22,7 @@ const (
 type verifier struct {
 	checks        []cleanup.Check
 	contentScan   bool
+	deepScan      bool
 	keepPasswords []string
 	packerKey     string
 	say           func(string) // progress lines
@@ -69,10 +70,23 @@ func (v *verifier) verifyVolume(vol image.Volume, rep *Report) VolumeResult {
 		vr.Status, vr.Reason = statusNotVerified, vol.Err.Error()
 		rep.NotVerified = append(rep.NotVerified, NotVerified{Source: vol.Source, Error: vol.Err.Error()})
 		v.say(fmt.Sprintf("  %s: NOT VERIFIED: %v", vol.Source, vol.Err))
+		v.deepScanUnreadable(vol, rep)
 		return vr
 	}
+	// The catalogue's checks know a root filesystem's layout (/etc/passwd, homes, /etc/ssh).
+	// Another volume (an EFI System Partition, a separate /boot) has no known layout: the
+	// content scan reads all of it instead.
+	checks, scope := v.checks, ""
+	if !isRootFS(vol.FS) {
+		checks, scope = nil, "not a root filesystem (no /etc): content scan of every file"
+		if !v.contentScan {
+			vr.Status, vr.Reason = statusSkipped, "not a root filesystem (no /etc) and content_scan is off: nothing to check"
+			v.say(fmt.Sprintf("  %s: %s: skipped: %s", vol.Source, vol.Filesystem, vr.Reason))
+			return vr
+		}
+	}
 	target := &cleanup.Target{FS: vol.FS, KeepPasswords: v.keepPasswords, PackerPublicKey: v.packerKey}
-	res := cleanup.RunChecks(target, v.checks)
+	res := cleanup.RunChecks(target, checks)
 	found := res.Findings
 	for _, nv := range res.NotVerified {
 		rep.NotVerified = append(rep.NotVerified, NotVerified{Source: vol.Source, Check: nv.Check, Error: nv.Error})
@@ -89,14 +103,26 @@ func (v *verifier) verifyVolume(vol image.Volume, rep *Report) VolumeResult {
 			rep.NotVerified = append(rep.NotVerified, NotVerified{Source: vol.Source, Check: contentScanCheck, Error: err.Error()})
 		}
 	}
+	if v.deepScan {
+		more, err := deepScanVolume(vol, v.say)
+		found = append(found, more...)
+		if err != nil {
+			res.NotVerified = append(res.NotVerified, cleanup.NotVerified{Check: deepScanCheck, Error: err.Error()})
+			rep.NotVerified = append(rep.NotVerified, NotVerified{Source: vol.Source, Check: deepScanCheck, Error: err.Error()})
+		}
+	}
 	for _, f := range found {
 		rep.Findings = append(rep.Findings, Finding{Check: f.Check, Severity: f.Severity, Path: f.Path, Source: vol.Source, Message: f.Message})
 	}
-	vr.Status, vr.Findings = statusVerified, len(found)
+	vr.Status, vr.Reason, vr.Findings = statusVerified, scope, len(found)
 	if len(res.NotVerified) > 0 {
 		vr.Status, vr.Reason = statusNotVerified, fmt.Sprintf("%d check(s) could not look everywhere", len(res.NotVerified))
 	}
-	v.say(fmt.Sprintf("  %s: %s: %d checks, %d findings, %d not verified", vol.Source, vol.Filesystem, len(v.checks), len(found), len(res.NotVerified)))
+	what := fmt.Sprintf("%d checks", len(checks))
+	if scope != "" {
+		what = scope
+	}
+	v.say(fmt.Sprintf("  %s: %s: %s, %d findings, %d not verified", vol.Source, vol.Filesystem, what, len(found), len(res.NotVerified)))
 	return vr
 }
 

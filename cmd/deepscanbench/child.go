@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/goldenimage/packer-plugin-sanitize/deepscan"
+	"github.com/goldenimage/packer-plugin-sanitize/image"
+)
+
+// scanReport is what the scan child prints for the parent.
+type scanReport struct {
+	BytesRead     int64    `json:"bytes_read"`
+	Total         int      `json:"total"`
+	ScanSeconds   float64  `json:"scan_seconds"`
+	LocateSeconds float64  `json:"locate_seconds"`
+	Hits          []string `json:"hits"`
+}
+
+// childScan deep-scans every volume of img, as sanitize-verify's deep_scan does, in a
+// process of its own so that its peak RSS is measured alone.
+func childScan(img string) error {
+	im, err := image.Open(img)
+	if err != nil {
+		return err
+	}
+	defer im.Close()
+	var rep scanReport
+	for _, v := range im.Volumes {
+		if v.Raw == nil {
+			continue
+		}
+		t0 := time.Now()
+		res, err := deepscan.Scan(context.Background(), v.Source, v.Raw, v.Raw.Size(), deepscan.Options{})
+		if err != nil {
+			return err
+		}
+		t1 := time.Now()
+		if err := deepscan.Locate(res.Hits, v.Raw, v.Raw.Size(), v.Filesystem); err != nil {
+			return err
+		}
+		rep.ScanSeconds += t1.Sub(t0).Seconds()
+		rep.LocateSeconds += time.Since(t1).Seconds()
+		rep.BytesRead += res.BytesRead
+		rep.Total += res.Total
+		for _, h := range res.Hits {
+			rep.Hits = append(rep.Hits, fmt.Sprintf("offset %d: %s: %s %s %s", h.Offset, h.Rule, h.Owner.Kind, h.Owner.Path, h.Preview))
+		}
+	}
+	return json.NewEncoder(os.Stdout).Encode(rep)
+}

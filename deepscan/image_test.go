@@ -1,0 +1,107 @@
+package deepscan
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image"
+	"github.com/goldenimage/packer-plugin-sanitize/image/imagetest"
+)
+
+func newPrivateKey(t *testing.T) string {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(block))
+}
+
+// scanImage deep-scans every volume of img and locates the hits.
+func scanImage(t *testing.T, img string) []Hit {
+	t.Helper()
+	im, err := image.Open(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	var all []Hit
+	for _, v := range im.Volumes {
+		if v.Err != nil {
+			t.Fatal(v.Err)
+		}
+		res, err := Scan(context.Background(), v.Source, v.Raw, v.Raw.Size(), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Locate(res.Hits, v.Raw, v.Raw.Size(), v.Filesystem); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, res.Hits...)
+	}
+	return all
+}
+
+func describeHits(hits []Hit) string {
+	var s []string
+	for _, h := range hits {
+		s = append(s, h.Rule+"@"+h.Owner.Kind+":"+h.Owner.Path)
+	}
+	return strings.Join(s, " ")
+}
+
+// A key deleted from the filesystem (its blocks freed, its bytes left) is a remnant in
+// free space; a live key is reported with its path; on ext4 (extents) and ext3 (block maps).
+func TestDeletedKeyIsARemnant(t *testing.T) {
+	imagetest.Need(t, "mkfs.ext4", "debugfs")
+	for _, fsType := range []string{"ext4", "ext3"} {
+		t.Run(fsType, func(t *testing.T) {
+			dir := t.TempDir()
+			tree := filepath.Join(dir, "tree")
+			pad := strings.Repeat("# padding so the file is not inline\n", 200)
+			imagetest.WriteTree(t, tree, map[string]imagetest.File{
+				"root/.ssh/id_ed25519":      {Data: newPrivateKey(t), Mode: 0o600},
+				"home/admin/old/id_ed25519": {Data: pad + newPrivateKey(t), Mode: 0o600},
+				"usr/share/doc/README":      {Data: "nothing to see\n"},
+				"var/lib/big/blob":          {Data: strings.Repeat("x", 300<<10) + newPrivateKey(t)},
+			})
+			img := filepath.Join(dir, "disk.img")
+			imagetest.Mkfs(t, tree, img, 32, "-t", fsType)
+			imagetest.Run(t, "debugfs", "-w", "-R", "rm /home/admin/old/id_ed25519", img)
+
+			got := describeHits(scanImage(t, img))
+			for _, want := range []string{"private-key@file:/root/.ssh/id_ed25519", "private-key@free:",
+				"private-key@file:/var/lib/big/blob"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("missing %s in %s", want, got)
+				}
+			}
+			if strings.Count(got, "private-key@") != 3 {
+				t.Errorf("want 3 hits, got %s", got)
+			}
+		})
+	}
+}
+
+func TestCleanImageHasNoHits(t *testing.T) {
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "tree")
+	imagetest.WriteTree(t, tree, imagetest.Rootfs(t, false))
+	img := filepath.Join(dir, "disk.img")
+	imagetest.Mkfs(t, tree, img, 16)
+	if hits := scanImage(t, img); len(hits) != 0 {
+		t.Fatalf("hits on a clean image: %s", describeHits(hits))
+	}
+	_ = os.Remove(img)
+}

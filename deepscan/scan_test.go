@@ -1,0 +1,109 @@
+package deepscan
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// Test fixtures are assembled at run time so that this file holds no literal secret.
+var (
+	pemKey = "-----BEGIN OPENSSH " + "PRIVATE KEY-----\n" +
+		"b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n" +
+		"-----END OPENSSH " + "PRIVATE KEY-----\n"
+	awsPair = "[default]\naws_access_key_id = AKIA" + "2OGYBAH6QRESIDUX\n" +
+		"aws_secret_access_key = wJalrXUtnFEMIK7MDENGbPxRfiCYzq8Lx3v9Tw1B\n"
+	shadow = "root:$6$" + "saltsalt$3oRT0MvOCXM1nRA1SWdHqv1ZJxVGrsjm8jrJwGqAqL2hWg1lR1yBJ/8KRXIsgk2z.bNWFBgMVxERVLDNJa3Ad/:19000:0:99999:7:::\n"
+	aliyun = "access_key_id = LTAI" + "5tQx8yZ3rKpW2mNvB7cD\n"
+)
+
+func scanBytes(t *testing.T, data []byte, opt Options) *Result {
+	t.Helper()
+	res, err := Scan(context.Background(), "test", bytes.NewReader(data), int64(len(data)), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func rulesOf(res *Result) string {
+	var ids []string
+	for _, h := range res.Hits {
+		ids = append(ids, h.Rule)
+	}
+	return strings.Join(ids, ",")
+}
+
+func TestFindsEachKindOnce(t *testing.T) {
+	data := make([]byte, 3<<20)
+	put := func(off int, s string) { copy(data[off:], s) }
+	put(1000, pemKey)
+	put(200000, awsPair)
+	put(900000, shadow)
+	put(2000000, aliyun)
+	res := scanBytes(t, data, Options{ChunkSize: 1 << 20})
+	if got, want := rulesOf(res), "private-key,aws-access-key,aws-secret-access-key,password-hash,alibaba-access-key-id"; got != want {
+		t.Fatalf("rules = %s, want %s", got, want)
+	}
+	if res.Hits[0].Offset != 1000 || res.BytesRead < int64(len(data)) {
+		t.Errorf("first hit at %d, read %d", res.Hits[0].Offset, res.BytesRead)
+	}
+	for _, h := range res.Hits {
+		if strings.Contains(h.Preview, "2OGYBAH6") || strings.Contains(h.Preview, "saltsalt") || len(h.Preview) > 24 {
+			t.Errorf("preview leaks the secret: %q", h.Preview)
+		}
+	}
+}
+
+// A secret straddling the boundary between two buffers is found once, whatever the split.
+func TestBoundaries(t *testing.T) {
+	const chunk = 64 << 10
+	for _, s := range []string{pemKey, awsPair, shadow} {
+		for cut := 1; cut < len(s); cut += 7 {
+			data := make([]byte, 3*chunk)
+			copy(data[chunk-cut:], s)
+			res := scanBytes(t, data, Options{ChunkSize: chunk, Workers: 2})
+			want := map[string]int{pemKey: 1, awsPair: 2, shadow: 1}[s]
+			if len(res.Hits) != want {
+				t.Fatalf("cut %d of %q: %d hits (%s), want %d", cut, s[:12], len(res.Hits), rulesOf(res), want)
+			}
+		}
+	}
+}
+
+func TestNotSecrets(t *testing.T) {
+	data := []byte("AKIAIOSFODNN7EXAMPLE alone\nAKIA" + "2OGYBAH6QRESIDUX without its secret\n" +
+		"admin:!$6$saltsalt$3oRT0MvOCXM1nRA1SWdHq:19000:0:99999:7:::\n" +
+		"sed -e 's:$1:x:'\n# PRIVATE KEY is mentioned in prose\n")
+	if res := scanBytes(t, data, Options{}); len(res.Hits) != 0 {
+		t.Fatalf("false positives: %+v", res.Hits)
+	}
+}
+
+func TestHitCap(t *testing.T) {
+	data := bytes.Repeat([]byte(shadow), 50)
+	res := scanBytes(t, data, Options{MaxHits: 10})
+	if len(res.Hits) != 10 || res.Total != 50 {
+		t.Fatalf("%d hits, total %d", len(res.Hits), res.Total)
+	}
+}
+
+var errBroken = errors.New("I/O error")
+
+type failingReader struct{ after int64 }
+
+func (f failingReader) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > f.after {
+		return 0, errBroken
+	}
+	return len(p), nil
+}
+
+func TestReadErrorFailsClosed(t *testing.T) {
+	_, err := Scan(context.Background(), "disk.raw partition 1", failingReader{after: 5 << 20}, 20<<20, Options{ChunkSize: 1 << 20})
+	if !errors.Is(err, errBroken) || !strings.Contains(err.Error(), "disk.raw partition 1") || !strings.Contains(err.Error(), "offset") {
+		t.Fatalf("err = %v", err)
+	}
+}

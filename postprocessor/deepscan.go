@@ -1,0 +1,97 @@
+package postprocessor
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/goldenimage/packer-plugin-sanitize/cleanup"
+	"github.com/goldenimage/packer-plugin-sanitize/deepscan"
+	"github.com/goldenimage/packer-plugin-sanitize/image"
+)
+
+// deepScanCheck is the check ID of the deep scan's findings.
+const deepScanCheck = "deep-scan"
+
+// Pseudo-paths of remnants: bytes no file holds, which deleting or shredding left behind.
+var remnantPaths = map[string]string{
+	"free":     "(unallocated)",
+	"journal":  "(journal)",
+	"metadata": "(metadata)",
+	"outside":  "(past the filesystem's end)",
+}
+
+// deepScanVolume reads every byte of the volume for secrets (deep_scan = true) and maps
+// each hit to the file holding it or to the free space, journal or slack it lingers in.
+// A volume that could not be read at all is an error: no part of it is assumed clean.
+func deepScanVolume(vol image.Volume, say func(string)) ([]cleanup.Finding, error) {
+	if vol.Raw == nil {
+		return nil, nil // a rootfs archive: no blocks, no free space
+	}
+	t0 := time.Now()
+	res, err := deepscan.Scan(context.Background(), vol.Source, vol.Raw, vol.Raw.Size(), deepscan.Options{})
+	if err != nil {
+		return nil, err
+	}
+	var locateErr error
+	if vol.Err == nil {
+		locateErr = deepscan.Locate(res.Hits, vol.Raw, vol.Raw.Size(), vol.Filesystem)
+	} else {
+		for i := range res.Hits {
+			res.Hits[i].Owner = deepscan.Owner{Kind: deepscan.KindUnknown, Why: "owner unknown: the filesystem could not be read"}
+		}
+	}
+	var out []cleanup.Finding
+	for _, h := range res.Hits {
+		out = append(out, hitFinding(h))
+	}
+	if res.Total > len(res.Hits) {
+		out = append(out, cleanup.Finding{Check: deepScanCheck, Severity: cleanup.High, Path: "(volume)",
+			Message: fmt.Sprintf("%d more secrets found past the first %d; not listed", res.Total-len(res.Hits), len(res.Hits))})
+	}
+	secs := time.Since(t0).Seconds()
+	say(fmt.Sprintf("  %s: deep scan: %d MiB in %.1fs (%.0f MB/s), %d hits", vol.Source, res.BytesRead>>20, secs,
+		float64(res.BytesRead)/1e6/max(secs, 1e-6), res.Total))
+	if locateErr != nil {
+		return out, fmt.Errorf("the hits were found but not mapped to files: %w", locateErr)
+	}
+	return out, nil
+}
+
+func hitFinding(h deepscan.Hit) cleanup.Finding {
+	f := cleanup.Finding{Check: deepScanCheck, Severity: h.Severity}
+	what := fmt.Sprintf("%s (%s): %s", h.Description, h.Rule, h.Preview)
+	at := fmt.Sprintf("volume offset %d", h.Offset)
+	switch o := h.Owner; {
+	case o.Kind == "file":
+		f.Path, f.Message = o.Path, fmt.Sprintf("%s at %s: also in file %s", what, at, o.Path)
+	case o.Kind == deepscan.KindUnknown:
+		f.Path, f.Message = "(raw volume)", fmt.Sprintf("%s at %s (%s)", what, at, o.Why)
+	case o.Kind == "slack":
+		f.Severity = cleanup.High
+		f.Path, f.Message = o.Path, fmt.Sprintf("remnant: %s at %s, in the unused end of %s's blocks", what, at, o.Path)
+	default:
+		f.Severity = cleanup.High
+		f.Path = remnantPaths[o.Kind]
+		f.Message = fmt.Sprintf("remnant: %s at %s, in %s", what, at, f.Path)
+		if o.Path != "" {
+			f.Message += " of " + o.Path
+		}
+	}
+	return f
+}
+
+// deepScanUnreadable deep-scans a volume whose filesystem could not be read: the raw
+// bytes still tell whether secrets are in it (owner unknown). The volume stays not verified.
+func (v *verifier) deepScanUnreadable(vol image.Volume, rep *Report) {
+	if !v.deepScan || vol.Raw == nil {
+		return
+	}
+	found, err := deepScanVolume(vol, v.say)
+	for _, f := range found {
+		rep.Findings = append(rep.Findings, Finding{Check: f.Check, Severity: f.Severity, Path: f.Path, Source: vol.Source, Message: f.Message})
+	}
+	if err != nil {
+		rep.NotVerified = append(rep.NotVerified, NotVerified{Source: vol.Source, Check: deepScanCheck, Error: err.Error()})
+	}
+}
