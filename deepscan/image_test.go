@@ -75,20 +75,27 @@ func TestDeletedKeyIsARemnant(t *testing.T) {
 				"home/admin/old/id_ed25519": {Data: pad + newPrivateKey(t), Mode: 0o600},
 				"usr/share/doc/README":      {Data: "nothing to see\n"},
 				"var/lib/big/blob":          {Data: strings.Repeat("x", 300<<10) + newPrivateKey(t)},
+				"usr/lib/libtest.so":        {Data: "\x7fELF" + pad + newPrivateKey(t)},
 			})
 			img := filepath.Join(dir, "disk.img")
 			imagetest.Mkfs(t, tree, img, 32, "-t", fsType)
 			imagetest.Run(t, "debugfs", "-w", "-R", "rm /home/admin/old/id_ed25519", img)
 
-			got := describeHits(scanImage(t, img))
+			hits := scanImage(t, img)
+			got := describeHits(hits)
 			for _, want := range []string{"private-key@file:/root/.ssh/id_ed25519", "private-key@free:",
 				"private-key@file:/var/lib/big/blob"} {
 				if !strings.Contains(got, want) {
 					t.Errorf("missing %s in %s", want, got)
 				}
 			}
-			if strings.Count(got, "private-key@") != 3 {
-				t.Errorf("want 3 hits, got %s", got)
+			if strings.Count(got, "private-key@") != 4 {
+				t.Errorf("want 4 hits, got %s", got)
+			}
+			for _, h := range hits {
+				if h.Owner.Executable != (h.Owner.Path == "/usr/lib/libtest.so") {
+					t.Errorf("%s: executable = %t", h.Owner.Path, h.Owner.Executable)
+				}
 			}
 		})
 	}

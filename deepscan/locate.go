@@ -3,6 +3,7 @@ package deepscan
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 
 	"github.com/goldenimage/packer-plugin-sanitize/image/ext4"
@@ -18,14 +19,13 @@ type Owner struct {
 	Path string
 	// Why the owner is unknown.
 	Why string
+	// Executable: the file is an ELF binary or library. A key compiled into one is most
+	// often a test vector (libgnutls carries several), not a leaked credential.
+	Executable bool
 }
 
 // KindUnknown is the owner of a hit on a volume whose allocation is not read.
 const KindUnknown = "unknown"
-
-// Remnant tells a copy nobody can see through the filesystem (free space, the journal,
-// slack, metadata): deleting or shredding the file did not remove it.
-func (o Owner) Remnant() bool { return o.Kind != ext4.UseFile && o.Kind != KindUnknown }
 
 // Locate sets the Owner of every hit. For ext2/3/4 it reads the block bitmaps, the
 // journal inode and, while needed, the directory tree; other filesystems get "unknown".
@@ -55,9 +55,27 @@ func Locate(hits []Hit, r io.ReaderAt, size int64, filesystem string) error {
 	if err != nil {
 		return fmt.Errorf("mapping deep scan hits to files: %w", err)
 	}
+	elf := map[string]bool{}
 	for i, h := range hits {
 		u := uses[h.Offset]
 		hits[i].Owner = Owner{Kind: u.Kind, Path: u.Path}
+		if u.Kind == ext4.UseFile {
+			if _, ok := elf[u.Path]; !ok {
+				elf[u.Path] = isELF(fsys, u.Path)
+			}
+			hits[i].Owner.Executable = elf[u.Path]
+		}
 	}
 	return nil
+}
+
+func isELF(fsys fs.FS, p string) bool {
+	f, err := fsys.Open(strings.TrimPrefix(p, "/"))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, 4)
+	_, err = io.ReadFull(f, b)
+	return err == nil && string(b) == "\x7fELF"
 }

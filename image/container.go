@@ -13,6 +13,8 @@ import (
 	qimage "github.com/lima-vm/go-qcow2reader/image"
 	"github.com/lima-vm/go-qcow2reader/image/qcow2"
 
+	"github.com/goldenimage/packer-plugin-sanitize/image/vhd"
+	"github.com/goldenimage/packer-plugin-sanitize/image/vhdx"
 	"github.com/goldenimage/packer-plugin-sanitize/image/vmdk"
 )
 
@@ -32,6 +34,8 @@ const (
 	formatRaw   = "raw"
 	formatQcow2 = "qcow2"
 	formatVMDK  = "vmdk"
+	formatVHD   = "vhd"
+	formatVHDX  = "vhdx"
 	formatOVA   = "ova"
 	formatTar   = "tar"
 	formatTarGz = "tar.gz"
@@ -71,9 +75,9 @@ func detectFormat(f io.ReaderAt, size int64) (string, error) {
 		return "", fmt.Errorf("a VMDK descriptor file (%s) whose extents are other files is %w: "+
 			"convert it to one file with `qemu-img convert -O vmdk` or `-O qcow2`", vmdkCreateType(head), errNotYet)
 	case has(0, "vhdxfile"):
-		return "", fmt.Errorf("VHDX is %w", errNotYet)
-	case has(0, "conectix"):
-		return "", fmt.Errorf("dynamic VHD is %w", errNotYet)
+		return formatVHDX, nil
+	case has(0, "conectix"): // a dynamic or differencing VHD's copy of its footer
+		return formatVHD, nil
 	case has(0, "<<< ") && len(head) >= 0x44 && binary.LittleEndian.Uint32(head[0x40:]) == 0xbeda107f:
 		return "", fmt.Errorf("VDI is %w", errNotYet)
 	case has(0, "\xfd7zXZ\x00"), has(0, "\x28\xb5\x2f\xfd"), has(0, "BZh"):
@@ -85,7 +89,7 @@ func detectFormat(f io.ReaderAt, size int64) (string, error) {
 			if binary.BigEndian.Uint32(footer[60:]) == 2 { // a fixed VHD is a raw disk plus a footer
 				return "vhd-fixed", nil
 			}
-			return "", fmt.Errorf("VHD (not fixed) is %w", errNotYet)
+			return formatVHD, nil // dynamic, its copy at offset 0 damaged: vhd.Open says more
 		}
 	}
 	return formatRaw, nil
@@ -93,9 +97,21 @@ func detectFormat(f io.ReaderAt, size int64) (string, error) {
 
 var errNotYet = errors.New("not supported yet")
 
-// openDevice opens a raw, fixed-VHD, qcow2 or VMDK container as a disk.
+// openDevice opens a raw, VHD, VHDX, qcow2 or VMDK container as a disk.
 func openDevice(f io.ReaderAt, size int64, format string) (*device, error) {
 	switch format {
+	case formatVHD:
+		d, err := vhd.Open(f, size)
+		if err != nil {
+			return nil, fmt.Errorf("vhd: %w", err)
+		}
+		return &device{r: d, size: d.Size(), format: "vhd (dynamic)"}, nil
+	case formatVHDX:
+		d, err := vhdx.Open(f, size)
+		if err != nil {
+			return nil, fmt.Errorf("vhdx: %w", err)
+		}
+		return &device{r: d, size: d.Size(), format: formatVHDX}, nil
 	case formatVMDK:
 		d, err := vmdk.Open(f, size)
 		if err != nil {

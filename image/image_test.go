@@ -104,6 +104,9 @@ func TestContainersAndTables(t *testing.T) {
 		{"qcow2 zstd", qcow("mbr-zstd.qcow2", mbr, "-c", "-o", "compression_type=zstd"), "qcow2", "MBR", ""},
 		{"qcow2 overlay on a backing file", overlay(t, dir, qcow("base.qcow2", gpt), false), "qcow2", "GPT", ""},
 		{"fixed VHD", vhd, "vhd (fixed)", "GPT", ""},
+		{"dynamic VHD", convert(t, dir, mbr, "vpc", "subformat=dynamic"), "vhd (dynamic)", "MBR", ""},
+		{"VHDX dynamic", convert(t, dir, gpt, "vhdx", "subformat=dynamic"), "vhdx", "GPT", ""},
+		{"VHDX fixed", convert(t, dir, mbr, "vhdx", "subformat=fixed"), "vhdx", "MBR", ""},
 		{"VMDK monolithicSparse", vmdkOf(t, dir, gpt, "monolithicSparse"), "vmdk (monolithicSparse)", "GPT", ""},
 		{"VMDK streamOptimized", vmdkOf(t, dir, mbr, "streamOptimized"), "vmdk (streamOptimized)", "MBR", ""},
 		{"OVA", ova, "ova: vmdk (streamOptimized)", "GPT", ova + " disk gpt-streamOptimized.vmdk partition 2 (GPT \"💾 data, not root\")"},
@@ -191,6 +194,8 @@ func TestBadImagesNameTheSource(t *testing.T) {
 		{"qcow2 truncated", cut(qcow, fi.Size()/2), ""},
 		{"VMDK split in 2 GB extents", vmdkOf(t, dir, gpt, "twoGbMaxExtentSparse"), `createType "twoGbMaxExtentSparse") whose extents are other files is not supported yet`},
 		{"VMDK streamOptimized truncated", cut(stream, streamInfo.Size()/3), "truncated"},
+		{"VHDX truncated", cut(convert(t, dir, gpt, "vhdx", "subformat=dynamic,block_size=1M"), 8<<20), "truncated"},
+		{"dynamic VHD truncated", cut(convert(t, dir, gpt, "vpc", "subformat=dynamic"), 2<<20), "truncated"},
 		{"qcow2 whose backing file is gone", overlay(t, dir, qcow, true), "backing file"},
 	}
 	for _, tc := range cases {
@@ -239,6 +244,14 @@ func overlay(t *testing.T, dir, base string, gone bool) string {
 	if gone {
 		os.Remove(backing)
 	}
+	return out
+}
+
+// convert converts a raw disk with qemu-img to format with -o opts, named after all three.
+func convert(t *testing.T, dir, raw, format, opts string) string {
+	t.Helper()
+	out := filepath.Join(dir, strings.NewReplacer(".raw", "", "=", "-", ",", "-").Replace(filepath.Base(raw)+"-"+opts)+"."+format)
+	imagetest.Run(t, "qemu-img", "convert", "-f", "raw", "-O", format, "-o", opts, raw, out)
 	return out
 }
 

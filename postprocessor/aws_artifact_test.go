@@ -71,7 +71,7 @@ func TestAMIRefsDispatch(t *testing.T) {
 		{"mitchellh.amazon.instance", "us-east-1:ami-0abc1234,eu-west-1:ami-0def5678", nil, 2},
 		{"packer.post-processor.amazon-import", "us-east-1:ami-0abc1234", nil, 1},
 		{ebsID, "us-east-1:ami-0abc1234", []string{"ignored.raw"}, 1}, // an amazon builder has no files anyway
-		{"example.custom", "us-east-1:ami-0abc1234", nil, 1},           // no files, an AMI id: AMIs
+		{"example.custom", "us-east-1:ami-0abc1234", nil, 1},          // no files, an AMI id: AMIs
 		{"example.custom", "us-east-1:ami-0abc1234", []string{"disk.raw"}, 0},
 		{"packer.file", "disk.raw", []string{"disk.raw"}, 0},
 		{"example.custom", "garbage", nil, 0}, // left to the files path, which explains

@@ -37,7 +37,7 @@ type awsFakes struct {
 	aws map[string]interface{}
 }
 
-func startAWSFakes(t *testing.T, callerARN string) *awsFakes {
+func startAWSFakes(t testing.TB, callerARN string) *awsFakes {
 	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAPOSTPROCESSTEST1")
@@ -67,7 +67,7 @@ func rootDisk(t *testing.T, dirty bool) awsfake.Disk {
 }
 
 // addAMI serves disk as the root snapshot of an encrypted AMI owned by owner.
-func (f *awsFakes) addAMI(t *testing.T, id, snap string, disk awsfake.Disk, edit func(*awsfake.Image)) {
+func (f *awsFakes) addAMI(t testing.TB, id, snap string, disk awsfake.Disk, edit func(*awsfake.Image)) {
 	t.Helper()
 	if err := f.ebs.AddSnapshotFile(snap, disk.Path); err != nil {
 		t.Fatal(err)
@@ -91,7 +91,7 @@ type amiRun struct {
 
 // run configures the post-processor with cfg (the aws block pointing at the fakes is
 // added) and runs it on an artifact of builderID with Id id.
-func (f *awsFakes) run(t *testing.T, builderID, id string, cfg map[string]interface{}) amiRun {
+func (f *awsFakes) run(t testing.TB, builderID, id string, cfg map[string]interface{}) amiRun {
 	t.Helper()
 	r := amiRun{path: filepath.Join(t.TempDir(), "report.json")}
 	cfg["report_path"] = r.path

@@ -25,9 +25,13 @@ func (p *PostProcessor) postProcessAMIs(ctx context.Context, ui packersdk.Ui, ar
 	ui.Say(fmt.Sprintf("Verifying %d AMI(s) of %s with %d checks (content scan: %t), failing on %s",
 		len(refs), builderID(artifact), len(checks), *p.config.ContentScan, failOn))
 	rep := newReport(failOn, checks, *p.config.ContentScan)
+	if p.config.DeepScan {
+		// Every block of every snapshot is read: blocks never written cost nothing.
+		rep.Checks = append(rep.Checks, deepScanCheck)
+	}
 	a := &amiVerifier{cfg: &p.config.AWS, sess: cloudaws.NewSession(p.config.AWS.settings()), rep: rep,
-		v: &verifier{checks: checks, contentScan: *p.config.ContentScan, keepPasswords: p.config.KeepPasswords,
-			packerKey: p.config.PackerPublicKey, say: lockedSay(ui.Message)}}
+		v: &verifier{checks: checks, contentScan: *p.config.ContentScan, deepScan: p.config.DeepScan,
+			keepPasswords: p.config.KeepPasswords, packerKey: p.config.PackerPublicKey, say: lockedSay(ui.Message)}}
 	var images []*inspected
 	for _, ref := range refs {
 		img, err := a.verifyAMI(ctx, ref)

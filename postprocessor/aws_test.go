@@ -216,3 +216,21 @@ func TestWarnRemovesApprovalTags(t *testing.T) {
 		t.Errorf("tags after warn: %v", tags)
 	}
 }
+
+// Without credentials nothing can be read: the AMI is not verified and the build fails
+// with the SDK's reason, never a pass.
+func TestNoCredentialsIsNotVerified(t *testing.T) {
+	f := startAWSFakes(t, buildARN)
+	f.addAMI(t, amiEast, snapRoot, rootDisk(t, false), nil)
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	r := f.run(t, ebsID, "us-east-1:"+amiEast, map[string]interface{}{"approve_tags": approve})
+	if r.err == nil {
+		t.Fatalf("passed without credentials:\n%s", r.out)
+	}
+	rep := r.readReport(t)
+	if len(rep.NotVerified) != 1 || rep.NotVerified[0].Source != amiEast+" (us-east-1)" ||
+		!strings.Contains(rep.NotVerified[0].Error, "GetCallerIdentity") || len(rep.AWSImages) != 1 || rep.AWSImages[0].Status != statusNotVerified {
+		t.Errorf("not_verified %+v, aws_images %+v", rep.NotVerified, rep.AWSImages)
+	}
+}

@@ -127,3 +127,36 @@ func TestImageFindingsFollowFailOnAndAllow(t *testing.T) {
 		t.Fatalf("allow rule on an image-level check: %v\n%s", r.err, r.out)
 	}
 }
+
+// deep_scan reads every block of the snapshot too: a key deleted before the AMI was
+// made is found as a remnant through the EBS direct APIs.
+func TestDeepScanOfAnAMI(t *testing.T) {
+	imagetest.Need(t, "mkfs.ext4", "debugfs")
+	f := startAWSFakes(t, buildARN)
+	tree, img := filepath.Join(t.TempDir(), "tree"), filepath.Join(t.TempDir(), "root.ext4")
+	files := imagetest.Rootfs(t, false)
+	key := imagetest.Rootfs(t, true)["etc/ssh/ssh_host_ed25519_key"]
+	key.Data = strings.Repeat("#\n", 4096) + key.Data // not inline: in its own blocks
+	files["root/deleted_key"] = key
+	imagetest.WriteTree(t, tree, files)
+	imagetest.Mkfs(t, tree, img, 16)
+	imagetest.Run(t, "debugfs", "-w", "-R", "rm /root/deleted_key", img)
+	f.addAMI(t, amiEast, snapRoot, awsfake.Disk{Path: img}, nil)
+
+	if r := f.run(t, ebsID, "us-east-1:"+amiEast, map[string]interface{}{}); r.err != nil {
+		t.Fatalf("without deep_scan the AMI should pass: %v\n%s", r.err, r.out)
+	}
+	r := f.run(t, ebsID, "us-east-1:"+amiEast, map[string]interface{}{"deep_scan": true, "approve_tags": approve})
+	if r.err == nil {
+		t.Fatalf("deep_scan passed an AMI holding a deleted key:\n%s", r.out)
+	}
+	rep := r.readReport(t)
+	if !slices.ContainsFunc(rep.Findings, func(x Finding) bool {
+		return x.Check == deepScanCheck && x.Path == "(unallocated)" && x.Source == amiEast+" snapshot "+snapRoot
+	}) || !slices.Contains(rep.Checks, deepScanCheck) {
+		t.Fatalf("no deep-scan remnant finding: %+v", rep.Findings)
+	}
+	if f.ec2.ImageTags(amiEast)["status"] != "" {
+		t.Error("approved")
+	}
+}

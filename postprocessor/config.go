@@ -36,9 +36,10 @@ type Config struct {
 	// builders; a docker export tar): files that plainly are no disk image (text such as
 	// a .vmx or .ovf, or anything under 64 KiB) are listed in the report as skipped, and
 	// an artifact with no image at all fails the build. Formats are detected by content:
-	// raw, qcow2 (zlib and zstd clusters, readable backing files), fixed VHD, VMDK
-	// (monolithicSparse, streamOptimized), OVA, tar and tar.gz rootfs; partition tables none, MBR (with logical partitions) and GPT;
-	// filesystems ext2/3/4 and FAT12/16/32. Anything else is reported as not verified.
+	// raw, qcow2 (zlib and zstd clusters, readable backing files), VHD and VHDX (fixed,
+	// dynamic), VMDK (monolithicSparse, streamOptimized), OVA, tar and tar.gz rootfs;
+	// partition tables none, MBR (with logical partitions) and GPT; filesystems ext2/3/4
+	// and FAT12/16/32. Anything else is reported as not verified.
 	Images []string `mapstructure:"images"`
 	// The residue checks to run on every filesystem, in the provisioner's selection syntax:
 	// `defaults` (every check that is not optional), `all`, `ID` or `+ID` to add one,
@@ -108,7 +109,7 @@ type Config struct {
 type AllowRule struct {
 	// A path inside the image, `/`-rooted; glob patterns as in Go's path.Match.
 	Path string `mapstructure:"path"`
-	// A check ID (`ssh-host-keys`, `content-scan`, ...).
+	// A check ID (`ssh-host-keys`, `content-scan`, `ami-shared`, ...).
 	Check string `mapstructure:"check"`
 	// Why the finding is acceptable; it lands in the report. Required.
 	Reason string `mapstructure:"reason"`

@@ -63,6 +63,9 @@ func hitFinding(h deepscan.Hit) cleanup.Finding {
 	what := fmt.Sprintf("%s (%s): %s", h.Description, h.Rule, h.Preview)
 	at := fmt.Sprintf("volume offset %d", h.Offset)
 	switch o := h.Owner; {
+	case o.Kind == "file" && o.Executable:
+		f.Severity = cleanup.Low
+		f.Path, f.Message = o.Path, fmt.Sprintf("%s at %s: also in file %s, an executable or library (most often a test vector)", what, at, o.Path)
 	case o.Kind == "file":
 		f.Path, f.Message = o.Path, fmt.Sprintf("%s at %s: also in file %s", what, at, o.Path)
 	case o.Kind == deepscan.KindUnknown:

@@ -18,6 +18,10 @@ var converters = []struct {
 }{
 	{"vmdk monolithicSparse", func(t *testing.T, raw, out string) { imagetest.VMDK(t, raw, out, "monolithicSparse") }},
 	{"vmdk streamOptimized", func(t *testing.T, raw, out string) { imagetest.VMDK(t, raw, out, "streamOptimized") }},
+	{"vhd dynamic", qemuImg("vpc", "subformat=dynamic")},
+	{"vhd fixed", qemuImg("vpc", "subformat=fixed")},
+	{"vhdx dynamic", qemuImg("vhdx", "subformat=dynamic")},
+	{"vhdx fixed", qemuImg("vhdx", "subformat=fixed")},
 	{"ova", func(t *testing.T, raw, out string) {
 		vmdk := filepath.Join(filepath.Dir(out), "disk1.vmdk")
 		imagetest.VMDK(t, raw, vmdk, "streamOptimized")
@@ -64,4 +68,11 @@ func findingKeys(r Report) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+func qemuImg(format, opts string) func(t *testing.T, raw, out string) {
+	return func(t *testing.T, raw, out string) {
+		imagetest.Need(t, "qemu-img")
+		imagetest.Run(t, "qemu-img", "convert", "-f", "raw", "-O", format, "-o", opts, raw, out)
+	}
 }

@@ -46,3 +46,9 @@ printf '|%s|%s|%s|%s|%s|\n' "------------------------------------" "------------
 one 'machine-id, no verification' '["machine-id"]' false
 one 'machine-id + verification' '["machine-id"]' true
 one 'defaults + verification' '["defaults"]' true
+
+# The deep scan against dd on the same multi-GiB ext4 image (built once, cached under
+# $SANITIZE_CACHE): wall time, MB/s, bytes read and peak RSS, page cache cold and warm.
+echo
+(cd "$REPO" && go build -o "$WORK/deepscanbench" ./cmd/deepscanbench)
+SANITIZE_CACHE=$SANITIZE_CACHE "$WORK/deepscanbench" -size "${DEEPSCAN_GIB:-2}" -rounds "$ROUNDS"

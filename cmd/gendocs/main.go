@@ -139,6 +139,9 @@ func table(name string, kinds []string) (body string, ok bool) {
 	if !found || !slices.Contains(kinds, kind) {
 		return "", false
 	}
+	if name == imageChecksRegion {
+		return imageChecksTable(), true
+	}
 	for _, o := range oses {
 		if string(o) != osName {
 			continue

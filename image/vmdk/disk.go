@@ -77,7 +77,10 @@ func (d *Disk) checkGrainTables() error {
 	if d.h.compressed() {
 		minSize = 12
 	}
-	for i := range d.gd {
+	for i, gt := range d.gd {
+		if gt == 0 {
+			continue // no table: its grains read as zeros
+		}
 		for k := int64(0); k < d.h.gtes; k++ {
 			gte, err := d.entry(int64(i)*d.h.gtes + k)
 			if err != nil {

@@ -1,0 +1,26 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/goldenimage/packer-plugin-sanitize/cloud/aws/ami"
+)
+
+func TestRenderImageChecks(t *testing.T) {
+	doc := "<!-- BEGIN GENERATED: checks-linux -->\n<!-- END GENERATED: checks-linux -->\n" +
+		"<!-- BEGIN GENERATED: checks-windows -->\n<!-- END GENERATED: checks-windows -->\n" +
+		"<!-- BEGIN GENERATED: checks-ami -->\nstale\n<!-- END GENERATED: checks-ami -->\n"
+	got, err := render([]byte(doc), []string{"checks"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range ami.Checks {
+		if row := "| `" + c.ID + "` | " + c.Severity.String() + " |"; !strings.Contains(string(got), row) {
+			t.Errorf("row %q missing", row)
+		}
+	}
+	if strings.Contains(string(got), "stale") {
+		t.Error("old body kept")
+	}
+}

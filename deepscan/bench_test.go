@@ -1,0 +1,28 @@
+package deepscan
+
+import (
+	"context"
+	"os"
+	"testing"
+)
+
+// BenchmarkScanImage scans the image named by $DEEPSCAN_BENCH_IMAGE (cmd/deepscanbench
+// makes one): go test -bench ScanImage -cpuprofile cpu.out ./deepscan/
+func BenchmarkScanImage(b *testing.B) {
+	path := os.Getenv("DEEPSCAN_BENCH_IMAGE")
+	if path == "" {
+		b.Skip("DEEPSCAN_BENCH_IMAGE is not set")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	b.SetBytes(fi.Size())
+	for b.Loop() {
+		if _, err := Scan(context.Background(), path, f, fi.Size(), Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
