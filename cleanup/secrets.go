@@ -100,53 +100,44 @@ type SecretMatch struct {
 
 // ScanSecrets runs every secret rule over data and returns the matches in line order.
 func ScanSecrets(data []byte) []SecretMatch {
-	var lower []byte
+	hits := keywords.find(data)
 	var lines []int // offsets of line starts, built on the first match
 	var out []SecretMatch
-	for _, rule := range secretRules {
-		if len(rule.Context) > 0 && !containsAny(data, rule.Context) {
+	for ri, rule := range secretRules {
+		if len(rule.Context) > 0 && !keywords.present(data, hits, keywords.ctxRule[ri], true) {
 			continue
 		}
-		if lower == nil {
-			lower = bytes.ToLower(data)
-		}
-		if !containsAny(lower, rule.Keywords) {
+		if !keywords.present(data, hits, keywords.ofRule[ri], false) {
 			continue
 		}
-		for _, m := range rule.Pattern.FindAllSubmatchIndex(data, -1) {
-			start, end := m[0], m[1]
-			for g := 2; g+1 < len(m); g += 2 {
-				if m[g] >= 0 {
-					start, end = m[g], m[g+1]
-					break
+		for _, w := range keywords.ruleWindows(data, hits, ri) {
+			for _, m := range rule.Pattern.FindAllSubmatchIndex(data[w.start:w.end], -1) {
+				start, end := m[0], m[1]
+				for g := 2; g+1 < len(m); g += 2 {
+					if m[g] >= 0 {
+						start, end = m[g], m[g+1]
+						break
+					}
 				}
+				start, end = start+w.start, end+w.start
+				secret := data[start:end]
+				if allowedSecret(secret) || (rule.Ignore != nil && rule.Ignore(secret)) {
+					continue
+				}
+				if lines == nil {
+					lines = lineStarts(data)
+				}
+				out = append(out, SecretMatch{
+					Rule:        rule.ID,
+					Description: rule.Description,
+					Line:        sort.SearchInts(lines, start+1),
+					Preview:     redact(secret),
+				})
 			}
-			secret := data[start:end]
-			if allowedSecret(secret) || (rule.Ignore != nil && rule.Ignore(secret)) {
-				continue
-			}
-			if lines == nil {
-				lines = lineStarts(data)
-			}
-			out = append(out, SecretMatch{
-				Rule:        rule.ID,
-				Description: rule.Description,
-				Line:        sort.SearchInts(lines, start+1),
-				Preview:     redact(secret),
-			})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
 	return out
-}
-
-func containsAny(data []byte, literals []string) bool {
-	for _, l := range literals {
-		if bytes.Contains(data, []byte(l)) {
-			return true
-		}
-	}
-	return false
 }
 
 func lineStarts(data []byte) []int {

@@ -1,12 +1,13 @@
 // Package image opens a disk image or rootfs archive read-only and yields the
 // filesystems inside it as io/fs.FS values the cleanup checks take.
 //
-// Everything is detected by content, never by file name: the container (raw, fixed VHD,
-// qcow2 with zlib or zstd clusters, tar, tar.gz), the partition table (none, MBR with
-// extended/logical partitions, GPT) and each partition's filesystem (ext2/3/4, FAT12/16/32).
-// It fails closed: a partition whose filesystem is unknown, or recognised but not readable
-// yet (btrfs, LUKS, NTFS, ...), becomes a Volume with an error, never a silent skip; a
-// reader that panics on a hostile image becomes an error naming the source.
+// Everything is detected by content, never by file name: the container (raw, qcow2 with
+// zlib or zstd clusters, VHD, VHDX, VMDK, OVA, tar, tar.gz), the partition table (none, MBR
+// with extended/logical partitions, GPT), LVM2 linear logical volumes, and each volume's
+// filesystem (ext2/3/4, xfs v5, FAT12/16/32). It fails closed: a volume whose filesystem is
+// unknown, or recognised but not readable yet (btrfs, LUKS, NTFS, ...), becomes a Volume
+// with an error, never a silent skip; a reader that panics on a hostile image becomes an
+// error naming the source.
 package image
 
 import (
@@ -20,6 +21,7 @@ import (
 	"github.com/goldenimage/packer-plugin-sanitize/image/ext4"
 	"github.com/goldenimage/packer-plugin-sanitize/image/fat"
 	"github.com/goldenimage/packer-plugin-sanitize/image/partition"
+	"github.com/goldenimage/packer-plugin-sanitize/image/xfs"
 )
 
 // Volume is one filesystem found in an image.
@@ -133,8 +135,14 @@ func (im *Image) open(f *os.File) error {
 // name is how sources name the disk: the image's path, or the path and an OVA member.
 func findVolumes(dev *device, name string) (scheme string, vols []Volume, err error) {
 	table, err := partition.Read(dev.r, dev.size)
+	var pvs physicalVolumes
 	if kind := probe(dev.r); kind != "" && !(kind == "FAT" && err == nil && table != nil && len(table.Partitions) > 0) {
-		return "none", []Volume{openVolume(io.NewSectionReader(dev.r, 0, dev.size), dev.size, name, kind)}, nil
+		r := io.NewSectionReader(dev.r, 0, dev.size)
+		vol, isPV := pvs.add(r, dev.size, name, kind)
+		if !isPV {
+			vol = openVolume(r, dev.size, name, kind)
+		}
+		return "none", append([]Volume{vol}, pvs.logicalVolumes(name)...), nil
 	}
 	if err != nil {
 		return "", nil, err
@@ -152,8 +160,14 @@ func findVolumes(dev *device, name string) (scheme string, vols []Volume, err er
 			continue
 		}
 		r := io.NewSectionReader(dev.r, p.Start, p.Size)
-		vols = append(vols, openVolume(r, p.Size, src, probe(r)))
+		kind := probe(r)
+		vol, isPV := pvs.add(r, p.Size, src, kind)
+		if !isPV {
+			vol = openVolume(r, p.Size, src, kind)
+		}
+		vols = append(vols, vol)
 	}
+	vols = append(vols, pvs.logicalVolumes(name)...)
 	if len(vols) == 0 {
 		return "", nil, fmt.Errorf("the %s partition table has no partition", table.Scheme)
 	}
@@ -190,6 +204,13 @@ func openVolume(r io.ReaderAt, size int64, src, kind string) (v Volume) {
 			return v
 		}
 		v.Filesystem = fsys.Kind()
+		v.FS = guard(fsys, src)
+	case "xfs":
+		fsys, err := xfs.Open(r, size)
+		if err != nil {
+			v.Err = fmt.Errorf("not verified: xfs: %w", err)
+			return v
+		}
 		v.FS = guard(fsys, src)
 	case "FAT":
 		fsys, err := fat.Open(r, size)

@@ -143,22 +143,43 @@ func TestContainersAndTables(t *testing.T) {
 }
 
 func TestUnsupportedFilesystemsFailClosed(t *testing.T) {
-	imagetest.Need(t, "mkfs.xfs", "sfdisk")
+	imagetest.Need(t, "mkswap", "sfdisk")
 	dir := t.TempDir()
-	xfs := filepath.Join(dir, "xfs.img")
-	if err := os.Truncate(createFile(t, xfs), 300<<20); err != nil {
+	swap := filepath.Join(dir, "swap.img")
+	if err := os.Truncate(createFile(t, swap), 8<<20); err != nil {
 		t.Fatal(err)
 	}
-	imagetest.Run(t, "mkfs.xfs", "-q", xfs)
+	imagetest.Run(t, "mkswap", swap)
 	disk := filepath.Join(dir, "disk.raw")
-	imagetest.GPTDisk(t, disk, []imagetest.Partition{{Image: rootfsImage(t, dir, false), Name: "root"}, {Image: xfs, Name: "var"}})
+	imagetest.GPTDisk(t, disk, []imagetest.Partition{{Image: rootfsImage(t, dir, false), Name: "root"}, {Image: swap, Name: "swap"}})
 	im := open(t, disk)
 	if len(im.Volumes) != 2 || im.Volumes[0].FS == nil {
 		t.Fatalf("volumes %+v", im.Volumes)
 	}
 	v := im.Volumes[1]
-	if v.FS != nil || v.Err == nil || !strings.Contains(v.Err.Error(), "xfs is not supported yet") || v.Source != disk+` partition 2 (GPT "var")` {
-		t.Fatalf("xfs volume = %+v, want an error saying xfs is not supported yet", v)
+	if v.FS != nil || v.Err == nil || !strings.Contains(v.Err.Error(), "swap is not supported yet") || v.Source != disk+` partition 2 (GPT "swap")` {
+		t.Fatalf("swap volume = %+v, want an error saying swap is not supported yet", v)
+	}
+}
+
+// TestXFSVolumes reads an xfs root (made from the rootfs tree with a protofile, 4k
+// sectors and nrext64 as newer distributions make it) in a GPT partition and in qcow2.
+func TestXFSVolumes(t *testing.T) {
+	imagetest.Need(t, "mkfs.xfs", "sfdisk", "sgdisk", "qemu-img")
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "tree")
+	imagetest.WriteTree(t, tree, imagetest.Rootfs(t, true))
+	fsImg := filepath.Join(dir, "root.xfs")
+	imagetest.MkfsXFS(t, tree, fsImg, 300, "-s", "size=4096", "-i", "nrext64=1")
+	disk := filepath.Join(dir, "disk.raw")
+	imagetest.GPTDisk(t, disk, []imagetest.Partition{{MiB: 1, Type: "21686148-6449-6E6F-744E-656564454649"}, {Image: fsImg, Name: "root"}})
+	qcow := filepath.Join(dir, "disk.qcow2")
+	imagetest.QCOW2(t, disk, qcow, "-c")
+	for _, p := range []string{fsImg, disk, qcow} {
+		im := open(t, p)
+		if got := shadowOf(t, im); !strings.HasPrefix(got, "root:$6$") {
+			t.Errorf("%s: /etc/shadow = %q", p, got)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/goldenimage/packer-plugin-sanitize/image/ext4"
 	"github.com/goldenimage/packer-plugin-sanitize/image/fat"
+	"github.com/goldenimage/packer-plugin-sanitize/image/lvm"
 )
 
 // magic is a signature at an offset that identifies what a volume holds.
@@ -23,8 +24,6 @@ var signatures = []magic{
 	{"btrfs", 0x10040, "_BHRfS_M"},
 	{"LUKS", 0, "LUKS\xba\xbe"},
 	{"LUKS2", 0, "SKUL\xba\xbe"},
-	{"LVM2 physical volume", 512, "LABELONE"},
-	{"LVM2 physical volume", 0, "LABELONE"},
 	{"BitLocker", 3, "-FVE-FS-"},
 	{"swap", 4096 - 10, "SWAPSPACE2"},
 	{"swap", 65536 - 10, "SWAPSPACE2"},
@@ -34,12 +33,15 @@ var signatures = []magic{
 	{"exFAT", 3, "EXFAT   "},
 }
 
-// probe names what a volume holds: "ext" for ext2/3/4 or "FAT" (which this package
-// reads), another kind for what it recognises but cannot read yet, "" when it recognises
-// nothing.
+// probe names what a volume holds: "ext" for ext2/3/4, "xfs", "FAT" or kindLVM (which
+// this package reads), another kind for what it recognises but cannot read yet, "" when it
+// recognises nothing.
 func probe(r io.ReaderAt) string {
 	if ext4.Probe(r) {
 		return "ext"
+	}
+	if lvm.Probe(r) {
+		return kindLVM
 	}
 	for _, m := range signatures {
 		b := make([]byte, len(m.bytes))

@@ -38,8 +38,9 @@ type Config struct {
 	// an artifact with no image at all fails the build. Formats are detected by content:
 	// raw, qcow2 (zlib and zstd clusters, readable backing files), VHD and VHDX (fixed,
 	// dynamic), VMDK (monolithicSparse, streamOptimized), OVA, tar and tar.gz rootfs;
-	// partition tables none, MBR (with logical partitions) and GPT; filesystems ext2/3/4
-	// and FAT12/16/32. Anything else is reported as not verified.
+	// partition tables none, MBR (with logical partitions) and GPT; LVM2 linear logical
+	// volumes; filesystems ext2/3/4, xfs v5 and FAT12/16/32. Anything else is reported as
+	// not verified.
 	Images []string `mapstructure:"images"`
 	// The residue checks to run on every filesystem, in the provisioner's selection syntax:
 	// `defaults` (every check that is not optional), `all`, `ID` or `+ID` to add one,

@@ -33,9 +33,9 @@ type contentScanner struct {
 	seen    map[string]bool
 	files   int
 	bytes   int64
-	found   []cleanup.Finding
-	errs    []error
+	errs    []error // the walk's
 	stopped error
+	pool    *scanPool
 }
 
 // contentScan runs the catalogue's secret rules (cleanup.ScanSecrets) over the regular
@@ -46,7 +46,7 @@ type contentScanner struct {
 // /boot, /home or /srv) has no known layout, and may be mounted anywhere: all of it is
 // scanned, within the same budget.
 func contentScan(fsys fs.FS, flagged map[string]bool) ([]cleanup.Finding, error) {
-	s := &contentScanner{fsys: fsys, flagged: flagged, seen: map[string]bool{}}
+	s := &contentScanner{fsys: fsys, flagged: flagged, seen: map[string]bool{}, pool: newScanPool(fsys)}
 	roots := append(append([]string{}, scanRoots...), interactiveHomes(fsys)...)
 	if !isRootFS(fsys) {
 		roots = []string{"."}
@@ -57,7 +57,8 @@ func contentScan(fsys fs.FS, flagged map[string]bool) ([]cleanup.Finding, error)
 		}
 		s.walk(strings.TrimPrefix(path.Clean(root), "/"))
 	}
-	return s.found, errors.Join(append(s.errs, s.stopped)...)
+	found, errs := s.pool.wait()
+	return found, errors.Join(append(append(s.errs, errs...), s.stopped)...)
 }
 
 // isRootFS tells a Linux root filesystem by its /etc.
@@ -95,35 +96,11 @@ func (s *contentScanner) walk(root string) {
 		}
 		s.files++
 		s.bytes += info.Size()
-		s.scanFile(p)
+		if !s.flagged["/"+p] {
+			s.pool.scan(p)
+		}
 		return nil
 	})
-}
-
-func (s *contentScanner) scanFile(p string) {
-	guest := "/" + p
-	if s.flagged[guest] {
-		return
-	}
-	f, err := s.fsys.Open(p)
-	if err != nil {
-		s.errs = append(s.errs, err)
-		return
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, scanMaxFileSize))
-	if err != nil {
-		s.errs = append(s.errs, fmt.Errorf("/%s: %w", p, err))
-		return
-	}
-	for _, m := range cleanup.ScanSecrets(data) {
-		sev := cleanup.Critical // a working credential
-		if m.Rule == "private-key-pem" {
-			sev = cleanup.High
-		}
-		s.found = append(s.found, cleanup.Finding{Check: contentScanCheck, Severity: sev, Path: guest,
-			Message: fmt.Sprintf("line %d: %s (%s): %s", m.Line, m.Description, m.Rule, m.Preview)})
-	}
 }
 
 // interactiveHomes are the home directories of accounts with a login shell: system
@@ -149,3 +126,7 @@ func interactiveHomes(fsys fs.FS) []string {
 	}
 	return homes
 }
+
+// ContentScan is the content scan of one filesystem as sanitize-verify runs it, for callers
+// outside the post-processor (cmd/imagebench measures it).
+func ContentScan(fsys fs.FS) ([]cleanup.Finding, error) { return contentScan(fsys, nil) }
