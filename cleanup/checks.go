@@ -28,4 +28,5 @@ var checks = []Check{
 	checkWinPackerLeftovers,
 	checkWinTmpFiles,
 	checkWinSysprepState,
+	checkWinEventLogs,
 }

@@ -6,5 +6,5 @@ var opWinLogfiles = Operation{
 	Default: true,
 	Summary: "Clear every event log (wevtutil el, wevtutil cl each); enabled analytic and debug channels cannot be cleared and are listed",
 	Script:  "logfiles.ps1",
-	Checks:  nil,
+	Checks:  []string{"event-logs"},
 }

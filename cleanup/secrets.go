@@ -11,8 +11,9 @@ import (
 type SecretRule struct {
 	ID          string
 	Description string
-	// Keywords are literals (lower case, matched case-insensitively); the regexp runs only
-	// on data holding one of them, because Go's regexp is slow and a literal scan is not.
+	// Keywords are literals; the regexp runs only on data holding one of them, because Go's
+	// regexp is slow and a literal scan is not. A keyword in lower case matches in any
+	// case; one with capitals matches as written, for a case-sensitive pattern (AKIA...).
 	Keywords []string
 	// Context, when set, limits the rule to data holding one of these literals, e.g.
 	// cloud-init's "#cloud-config": a "password:" key means a secret there, not anywhere.
@@ -27,7 +28,7 @@ type SecretRule struct {
 // cloud-credentials checks and the post-processor's scan all use it through ScanSecrets.
 var secretRules = []SecretRule{
 	{ID: "aws-access-key-id", Description: "AWS access key ID",
-		Keywords: []string{"akia", "asia"},
+		Keywords: []string{"AKIA", "ASIA"},
 		Pattern:  regexp.MustCompile(`\b((?:AKIA|ASIA)[A-Z2-7]{16})\b`)},
 	{ID: "aws-secret-access-key", Description: "AWS secret access key",
 		Keywords: []string{"secret_access_key", "secretaccesskey", "aws_secret_key"},
@@ -36,7 +37,7 @@ var secretRules = []SecretRule{
 		Keywords: []string{"session_token", "sessiontoken", "security_token"},
 		Pattern:  regexp.MustCompile(`(?i)(?:session_token|sessiontoken|security_token)["']?[ \t]*[:=][ \t]*["']?([A-Za-z0-9/+=]{100,})`)},
 	{ID: "alibaba-access-key-id", Description: "Alibaba Cloud AccessKey ID",
-		Keywords: []string{"ltai"},
+		Keywords: []string{"LTAI"},
 		Pattern:  regexp.MustCompile(`\b(LTAI[A-Za-z0-9]{12,20})\b`)},
 	{ID: "alibaba-access-key-secret", Description: "Alibaba Cloud AccessKey secret",
 		Keywords: []string{"access_key_secret", "accesskeysecret", "alicloud_secret_key"},

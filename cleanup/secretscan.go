@@ -2,189 +2,188 @@ package cleanup
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 )
 
-// The content scan reads hundreds of megabytes of an image's files. Looking for each rule's
-// keywords with its own pass over a lower-cased copy, then running each rule's regexp over
-// the whole file when a keyword is there, ran at about 50 MB/s. Instead, one pass of an
-// Aho-Corasick automaton finds every keyword, case-insensitively, without a copy; a rule's
-// regexp then runs only on a window around each of its keywords' occurrences (the lines
-// that can hold a match), except for rules whose match need not contain a keyword.
+// The content scan reads hundreds of megabytes of an image's files. A rule's regexp runs
+// only on windows around its keywords (the lines that can hold a match), except for rules
+// whose match need not contain a keyword; finding the keywords is the hot loop.
+//
+// Each literal is found through its pivot, the byte of it that is rarest in text: one
+// bytes.IndexByte pass per pivot byte (vectorized by Go's runtime) finds the candidates,
+// and only there is the literal compared. Eleven passes cover every literal; they ran
+// about 3x faster than the one-pass keyword automaton this replaced, which had to look up
+// a table for every byte.
 
-// keywordSet is the automaton of every rule's keywords and context literals.
+// Pivot preferences, rarest first in configuration files, scripts and source. A literal
+// matched case-insensitively takes the first of foldPivots it holds, and is looked for in
+// both cases; one matched with its case (a keyword with capitals) the first of exactPivots.
+const (
+	foldPivots  = "xk#_\":w"
+	exactPivots = "IK"
+)
+
+// keywordSet finds every rule's keywords and context literals.
 type keywordSet struct {
-	next [][256]uint16 // goto function completed with failure links: a DFA
-	out  [][]int       // literals ending at each state (its own and its suffixes')
-	// the hot loop's form of next: see compact
-	class   [256]uint16
-	classes int
-	table   *[1 << 16]uint16 // fixed size: indexing by a uint16 needs no bounds check
-	accept  *[1 << 16]bool
-	lits    []string // lower case
+	pivots  []pivotGroup
+	lits    []string // case-insensitive ones in lower case
 	litLen  []int
-	maxLen  int
 	ofRule  [][]int  // per rule: indices of its keywords
 	ctxRule [][]int  // per rule: indices of its context literals
 	exact   []string // the context literals as written: they match with their case
 }
 
+// pivotGroup is the literals one IndexByte pass finds: at each occurrence of b, each
+// candidate's literal is compared at pivot bytes before it.
+type pivotGroup struct {
+	b     byte
+	cands []pivotCandidate
+	// next holds the bytes that may follow b in one of the literals: most occurrences of
+	// b are rejected by that one load, before any literal is compared.
+	next [256]bool
+}
+
+type pivotCandidate struct {
+	lit   int
+	text  []byte
+	fold  []byte // per byte of text, 0x20 where a letter matches in either case
+	pivot int
+}
+
 var keywords = newKeywordSet(secretRules)
 
+// foldsCase tells a keyword matched in either case (written in lower case) from one
+// matched as written (with capitals: the rule's pattern wants them, as AKIA's does).
+func foldsCase(k string) bool { return k == strings.ToLower(k) }
+
 func newKeywordSet(rules []SecretRule) *keywordSet {
-	ks := &keywordSet{next: make([][256]uint16, 1), out: make([][]int, 1)}
+	ks := &keywordSet{}
 	index := map[string]int{}
-	add := func(lit string) int {
-		if i, ok := index[lit]; ok {
+	add := func(lit string, fold bool) int {
+		key := fmt.Sprint(fold, lit)
+		if i, ok := index[key]; ok {
 			return i
 		}
 		i := len(ks.lits)
-		index[lit] = i
+		index[key] = i
 		ks.lits, ks.litLen = append(ks.lits, lit), append(ks.litLen, len(lit))
-		ks.maxLen = max(ks.maxLen, len(lit))
-		s := 0
-		for j := 0; j < len(lit); j++ {
-			c := lit[j]
-			if ks.next[s][c] == 0 {
-				ks.next = append(ks.next, [256]uint16{})
-				ks.out = append(ks.out, nil)
-				t := uint16(len(ks.next) - 1)
-				ks.next[s][c] = t
-				if 'a' <= c && c <= 'z' {
-					ks.next[s][c-'a'+'A'] = t // upper case reaches the same state
-				}
-			}
-			s = int(ks.next[s][c])
-		}
-		ks.out[s] = append(ks.out[s], i)
+		ks.addPivot(i, lit, fold)
 		return i
 	}
 	for _, r := range rules {
 		var kw, ctx []int
 		for _, k := range r.Keywords {
-			kw = append(kw, add(strings.ToLower(k)))
+			kw = append(kw, add(k, foldsCase(k)))
 		}
 		for _, c := range r.Context {
-			ctx = append(ctx, add(strings.ToLower(c)))
+			ctx = append(ctx, add(strings.ToLower(c), true))
 			ks.exact = append(ks.exact, c)
 		}
 		ks.ofRule, ks.ctxRule = append(ks.ofRule, kw), append(ks.ctxRule, ctx)
 	}
-	// Breadth first, each state's missing transitions become its failure state's (which,
-	// being shallower, is complete already): the trie becomes a DFA.
-	fail := make([]int, len(ks.next))
-	queued := make([]bool, len(ks.next))
-	var queue []int
-	for c := 0; c < 256; c++ {
-		if t := int(ks.next[0][c]); t != 0 && !queued[t] {
-			queued[t] = true
-			queue = append(queue, t)
-		}
-	}
-	for len(queue) > 0 {
-		st := queue[0]
-		queue = queue[1:]
-		ks.out[st] = append(ks.out[st], ks.out[fail[st]]...)
-		for c := 0; c < 256; c++ {
-			if t := int(ks.next[st][c]); t != 0 { // an edge of the trie
-				if !queued[t] {
-					queued[t] = true
-					fail[t] = int(ks.next[fail[st]][c])
-					queue = append(queue, t)
-				}
-				continue
-			}
-			ks.next[st][c] = ks.next[fail[st]][c]
-		}
-	}
-	if len(ks.next) > 1<<16 {
-		panic("cleanup: too many keyword states")
-	}
-	ks.compact()
-	ks.next = nil // only the compact table is read from now on
 	return ks
 }
 
-// compact turns the DFA into the table the hot loop reads: bytes that no state tells
-// apart share a class (a few dozen classes, so the table fits the L1 cache), and states
-// are numbered premultiplied by the class count, saving a multiplication per byte.
-func (ks *keywordSet) compact() {
-	classes := map[string]uint16{}
-	col := make([]byte, 2*len(ks.next))
-	for c := 0; c < 256; c++ {
-		for st := range ks.next {
-			col[2*st], col[2*st+1] = byte(ks.next[st][c]), byte(ks.next[st][c]>>8)
-		}
-		id, ok := classes[string(col)]
-		if !ok {
-			id = uint16(len(classes))
-			classes[string(col)] = id
-		}
-		ks.class[c] = id
+// addPivot files literal i under its pivot byte (both cases of a letter when it folds).
+func (ks *keywordSet) addPivot(i int, lit string, fold bool) {
+	order := exactPivots
+	if fold {
+		order = foldPivots
 	}
-	n := len(classes)
-	if len(ks.next)*n > 1<<16 {
-		panic("cleanup: keyword table too big")
-	}
-	ks.table, ks.accept = new([1 << 16]uint16), new([1 << 16]bool)
-	for st := range ks.next {
-		for c := 0; c < 256; c++ {
-			ks.table[st*n+int(ks.class[c])] = ks.next[st][c] * uint16(n)
+	at := -1
+	for _, b := range []byte(order) {
+		if j := strings.IndexByte(lit, b); j >= 0 {
+			at = j
+			break
 		}
-		ks.accept[st*n] = len(ks.out[st]) > 0
 	}
-	ks.classes = n
+	if at < 0 {
+		panic(fmt.Sprintf("cleanup: keyword %q holds none of the pivot bytes %q", lit, order))
+	}
+	c := pivotCandidate{lit: i, text: []byte(lit), fold: make([]byte, len(lit)), pivot: at}
+	for j := 0; j < len(lit); j++ {
+		if fold && 'a' <= lit[j] && lit[j] <= 'z' {
+			c.fold[j] = 0x20
+		}
+	}
+	bs := []byte{lit[at]}
+	if c.fold[at] != 0 {
+		bs = append(bs, lit[at]-'a'+'A')
+	}
+	for _, b := range bs {
+		gi := -1
+		for j := range ks.pivots {
+			if ks.pivots[j].b == b {
+				gi = j
+			}
+		}
+		if gi < 0 {
+			ks.pivots = append(ks.pivots, pivotGroup{b: b})
+			gi = len(ks.pivots) - 1
+		}
+		g := &ks.pivots[gi]
+		g.cands = append(g.cands, c)
+		for _, n := range c.follow() {
+			g.next[n] = true
+		}
+	}
+}
+
+// follow is the bytes that may come after the pivot: all of them when it ends the literal.
+func (c *pivotCandidate) follow() []byte {
+	j := c.pivot + 1
+	if j == len(c.text) {
+		all := make([]byte, 256)
+		for i := range all {
+			all[i] = byte(i)
+		}
+		return all
+	}
+	if c.fold[j] != 0 {
+		return []byte{c.text[j], c.text[j] - 'a' + 'A'}
+	}
+	return []byte{c.text[j]}
 }
 
 // maxHits bounds the occurrences kept per literal; past it the literal's rules run over
 // the whole data, as if no window were known.
 const maxHits = 4096
 
-// find returns, per literal, the offsets of its occurrences (nil: none; more than maxHits
-// cut at maxHits+1).
+// find returns, per literal, the offsets of its occurrences, in no order (nil: none; more
+// than maxHits cut at maxHits+1).
 func (ks *keywordSet) find(data []byte) [][]int {
 	hits := make([][]int, len(ks.lits))
-	// Two lanes, the halves of the data, stepped in one loop: each step waits on the
-	// previous one's table load, so two independent chains run nearly twice as fast. The
-	// first lane runs on past the middle by a keyword's length to finish what straddles
-	// it, and keeps only occurrences starting before the middle; the second lane starts
-	// afresh at the middle.
-	mid := len(data) / 2
-	table, accept, class := ks.table, ks.accept, &ks.class
-	a, b := data[:min(len(data), mid+ks.maxLen-1)], data[mid:]
-	var sa, sb uint16
-	n := min(len(a), len(b))
-	for i := 0; i < n; i++ {
-		sa = table[sa+class[a[i]]]
-		sb = table[sb+class[b[i]]]
-		if accept[sa] {
-			ks.record(hits, sa, i, 0, mid)
-		}
-		if accept[sb] {
-			ks.record(hits, sb, i, mid, len(data))
-		}
-	}
-	for i := n; i < len(a); i++ {
-		if sa = table[sa+class[a[i]]]; accept[sa] {
-			ks.record(hits, sa, i, 0, mid)
-		}
-	}
-	for i := n; i < len(b); i++ {
-		if sb = table[sb+class[b[i]]]; accept[sb] {
-			ks.record(hits, sb, i, mid, len(data))
+	for gi := range ks.pivots {
+		g := &ks.pivots[gi]
+		for q := 0; q < len(data); q++ {
+			i := bytes.IndexByte(data[q:], g.b)
+			if i < 0 {
+				break
+			}
+			q += i
+			if q+1 < len(data) && !g.next[data[q+1]] {
+				continue
+			}
+			for ci := range g.cands {
+				c := &g.cands[ci]
+				if p := q - c.pivot; p >= 0 && p+len(c.text) <= len(data) && c.at(data[p:]) && len(hits[c.lit]) <= maxHits {
+					hits[c.lit] = append(hits[c.lit], p)
+				}
+			}
 		}
 	}
 	return hits
 }
 
-// record notes the literals ending at byte i of a lane starting at base, keeping those
-// that start before limit.
-func (ks *keywordSet) record(hits [][]int, s uint16, i, base, limit int) {
-	for _, l := range ks.out[int(s)/ks.classes] {
-		if start := base + i + 1 - ks.litLen[l]; start < limit && len(hits[l]) <= maxHits {
-			hits[l] = append(hits[l], start)
+// at tells whether b starts with the candidate's literal.
+func (c *pivotCandidate) at(b []byte) bool {
+	for j, t := range c.text {
+		if b[j]|c.fold[j] != t {
+			return false
 		}
 	}
+	return true
 }
 
 // present tells whether one of the literals occurs; a context literal must occur with

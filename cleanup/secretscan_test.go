@@ -22,10 +22,18 @@ func scanSecretsReference(data []byte) []SecretMatch {
 		}
 		return false
 	}
+	hasKeyword := func(lits []string) bool { // lower case: any case; with capitals: as written
+		for _, l := range lits {
+			if foldsCase(l) && bytes.Contains(lower, []byte(l)) || bytes.Contains(data, []byte(l)) {
+				return true
+			}
+		}
+		return false
+	}
 	lines := lineStarts(data)
 	var out []SecretMatch
 	for _, rule := range secretRules {
-		if len(rule.Context) > 0 && !has(data, rule.Context) || !has(lower, rule.Keywords) {
+		if len(rule.Context) > 0 && !has(data, rule.Context) || !hasKeyword(rule.Keywords) {
 			continue
 		}
 		for _, m := range rule.Pattern.FindAllSubmatchIndex(data, -1) {
@@ -108,4 +116,54 @@ func BenchmarkScanSecrets(b *testing.B) {
 	for b.Loop() {
 		ScanSecrets(data)
 	}
+}
+
+// TestKeywordFindMatchesNaive checks the pivot search against a plain search for every
+// literal: every occurrence, in every case where the literal folds, at the data's edges.
+func TestKeywordFindMatchesNaive(t *testing.T) {
+	rnd := rand.New(rand.NewSource(3))
+	noise := []string{"k", "K", "x", "I", "_", "\"", ":", "w", "#", " ", "\n", "a", "pass", "key", "to"}
+	for round := 0; round < 500; round++ {
+		var b strings.Builder
+		for n := rnd.Intn(30); n > 0; n-- {
+			if rnd.Intn(2) == 0 {
+				b.WriteString(noise[rnd.Intn(len(noise))])
+				continue
+			}
+			lit := []byte(keywords.lits[rnd.Intn(len(keywords.lits))])
+			for i := range lit { // random case: only folding literals may still match
+				if rnd.Intn(2) == 0 {
+					lit[i] = bytes.ToUpper(lit[i : i+1])[0]
+				}
+			}
+			b.Write(lit)
+		}
+		data := []byte(b.String())
+		got := keywords.find(data)
+		for l, lit := range keywords.lits {
+			var want []int
+			for p := 0; p+len(lit) <= len(data); p++ {
+				s := string(data[p : p+len(lit)])
+				if s == lit || keywordFolds(l) && strings.ToLower(s) == lit {
+					want = append(want, p)
+				}
+			}
+			sort.Ints(got[l])
+			if !reflect.DeepEqual(got[l], want) {
+				t.Fatalf("literal %q in %q: got %v, want %v", lit, data, got[l], want)
+			}
+		}
+	}
+}
+
+// keywordFolds tells whether literal l of the keyword set matches in any case.
+func keywordFolds(l int) bool {
+	for _, g := range keywords.pivots {
+		for _, c := range g.cands {
+			if c.lit == l {
+				return bytes.ContainsAny(c.fold, "\x20") || !bytes.ContainsAny(c.text, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+			}
+		}
+	}
+	return false
 }

@@ -3,9 +3,6 @@ package cleanup
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/xml"
-	"fmt"
-	"io"
 	"strings"
 	"unicode/utf16"
 )
@@ -27,108 +24,32 @@ type UnattendPassword struct {
 	Hidden  bool // in the reversible hidden form rather than in clear text
 }
 
-// passwordElement tells whether an element holds a password: AdministratorPassword,
-// Password, DomainAdminPassword, ...
-func passwordElement(local string) bool {
-	return strings.HasSuffix(local, "Password")
-}
-
 // ParseUnattendPasswords lists the passwords of an answer file that are neither empty nor
 // deleted by Setup. Findings name elements and lines, never values. A file that is not
 // well-formed XML returns what was found before the error, and the error.
 func ParseUnattendPasswords(data []byte) ([]UnattendPassword, error) {
-	data = utf8XML(data)
-	d := xml.NewDecoder(bytes.NewReader(data))
-	d.Strict = false
-	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
-		switch strings.ToLower(label) {
-		case "utf-8", "utf8", "utf-16", "utf16", "unicode", "us-ascii", "ascii":
-			return in, nil // utf8XML already turned UTF-16 into UTF-8
-		}
-		return nil, fmt.Errorf("unsupported encoding %q", label)
-	}
-	type pending struct {
-		name, parent     string
-		line             int
-		value, plainText strings.Builder
-		direct           strings.Builder
-		hasValue, hasPT  bool
-	}
-	var stack []string
-	var cur *pending
+	elements, err := UnattendPasswordElements(utf8XML(data), true)
 	var out []UnattendPassword
-	for {
-		offset := d.InputOffset()
-		tok, err := d.Token()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return out, fmt.Errorf("not well-formed XML: %w", err)
-		}
-		switch tk := tok.(type) {
-		case xml.StartElement:
-			name := tk.Name.Local
-			switch {
-			case cur == nil && passwordElement(name):
-				parent := ""
-				if len(stack) > 0 {
-					parent = stack[len(stack)-1]
-				}
-				cur = &pending{name: name, parent: parent, line: 1 + bytes.Count(data[:offset], []byte("\n"))}
-			case cur != nil && name == "Value":
-				cur.hasValue = true
-			case cur != nil && name == "PlainText":
-				cur.hasPT = true
-			}
-			stack = append(stack, name)
-		case xml.CharData:
-			if cur == nil || len(stack) == 0 {
-				continue
-			}
-			switch stack[len(stack)-1] {
-			case "Value":
-				cur.value.Write(tk)
-			case "PlainText":
-				cur.plainText.Write(tk)
-			case cur.name:
-				cur.direct.Write(tk)
-			}
-		case xml.EndElement:
-			if len(stack) > 0 {
-				stack = stack[:len(stack)-1]
-			}
-			if cur != nil && tk.Name.Local == cur.name {
-				if p, ok := judgePassword(cur.name, cur.parent, cur.line, cur.hasValue, cur.hasPT,
-					cur.value.String(), cur.plainText.String(), cur.direct.String()); ok {
-					out = append(out, p)
-				}
-				cur = nil
-			}
+	for _, e := range elements {
+		if p, ok := judgePassword(e); ok {
+			out = append(out, p)
 		}
 	}
+	return out, err
 }
 
 // judgePassword decides whether one password element holds a password worth reporting.
-func judgePassword(name, parent string, line int, hasValue, hasPT bool, value, plainText, direct string) (UnattendPassword, bool) {
-	element := name
-	if name == "Password" && parent != "" {
-		element = parent + "/" + name
-	}
-	p := UnattendPassword{Element: element, Line: line}
-	v := strings.TrimSpace(direct)
-	if hasValue {
-		v = strings.TrimSpace(value)
-	}
-	if v == "" || v == sensitiveDataDeleted {
+func judgePassword(e UnattendElement) (UnattendPassword, bool) {
+	p := UnattendPassword{Element: e.Element, Line: e.Line}
+	if e.Unset() {
 		return p, false
 	}
-	if !hasValue || !hasPT || !strings.EqualFold(strings.TrimSpace(plainText), "false") {
+	if !e.Hidden() {
 		return p, true // Setup reads a Value without PlainText as clear text
 	}
 	p.Hidden = true
 	// the hidden form of an empty password is just the suffix
-	if clear, ok := revealHiddenPassword(v, name); ok && clear == "" {
+	if clear, ok := revealHiddenPassword(e.Password(), e.Name); ok && clear == "" {
 		return p, false
 	}
 	return p, true

@@ -17,7 +17,33 @@ var (
 		"aws_secret_access_key = wJalrXUtnFEMIK7MDENGbPxRfiCYzq8Lx3v9Tw1B\n"
 	shadow = "root:$6$" + "saltsalt$3oRT0MvOCXM1nRA1SWdHqv1ZJxVGrsjm8jrJwGqAqL2hWg1lR1yBJ/8KRXIsgk2z.bNWFBgMVxERVLDNJa3Ad/:19000:0:99999:7:::\n"
 	aliyun = "access_key_id = LTAI" + "5tQx8yZ3rKpW2mNvB7cD\n"
+	putty  = "PuTTY-User-Key-" + "File-3: ssh-ed25519\n"
 )
+
+// The scan skips all-zero blocks: a secret right before or after one, across a block
+// boundary, in a block that is zero but for the secret, or cut by the volume's end (a
+// size that is not a whole number of blocks) is still found.
+func TestZeroBlocks(t *testing.T) {
+	const block = 4096
+	for _, c := range []struct {
+		name string
+		at   int
+		size int
+	}{
+		{"after a zero block", 2 * block, 8 * block},
+		{"ends a block before a zero one", 3*block - len(shadow), 8 * block},
+		{"across a block boundary", 3*block - 20, 8 * block},
+		{"alone in a zero block", 5*block + 100, 8 * block},
+		{"at the end of a partial block", 8*block + 1000 - len(shadow), 8*block + 1000},
+	} {
+		data := make([]byte, c.size)
+		copy(data[c.at:], shadow)
+		res := scanBytes(t, data, Options{ChunkSize: 16 * block})
+		if len(res.Hits) != 1 || res.Hits[0].Rule != "password-hash" || res.BytesRead < int64(c.size) {
+			t.Errorf("%s: hits %s, read %d", c.name, rulesOf(res), res.BytesRead)
+		}
+	}
+}
 
 func scanBytes(t *testing.T, data []byte, opt Options) *Result {
 	t.Helper()
@@ -60,12 +86,12 @@ func TestFindsEachKindOnce(t *testing.T) {
 // A secret straddling the boundary between two buffers is found once, whatever the split.
 func TestBoundaries(t *testing.T) {
 	const chunk = 64 << 10
-	for _, s := range []string{pemKey, awsPair, shadow} {
+	for _, s := range []string{pemKey, awsPair, shadow, aliyun, putty} {
 		for cut := 1; cut < len(s); cut += 7 {
 			data := make([]byte, 3*chunk)
 			copy(data[chunk-cut:], s)
 			res := scanBytes(t, data, Options{ChunkSize: chunk, Workers: 2})
-			want := map[string]int{pemKey: 1, awsPair: 2, shadow: 1}[s]
+			want := map[string]int{pemKey: 1, awsPair: 2, shadow: 1, aliyun: 1, putty: 1}[s]
 			if len(res.Hits) != want {
 				t.Fatalf("cut %d of %q: %d hits (%s), want %d", cut, s[:12], len(res.Hits), rulesOf(res), want)
 			}

@@ -140,18 +140,26 @@ func startTarget(t *testing.T) *target {
 	t.Helper()
 	dir := t.TempDir()
 	tg := &target{rootfs: filepath.Join(dir, "rootfs"), key: filepath.Join(dir, "rootfs.key")}
-	script := func(name string, args ...string) {
-		t.Helper()
-		if out, err := run(repoRoot, nil, "bash", append([]string{filepath.Join("scripts", "e2e", name)}, args...)...); err != nil {
-			t.Fatalf("%s: %v\n%s", name, err, out)
-		}
-	}
-	script("rootfs.sh", tg.rootfs)
-	script("plant-residue.sh", tg.rootfs)
-	tg.port = freePort(t)
-	script("sshd.sh", "start", tg.rootfs, strconv.Itoa(tg.port))
-	t.Cleanup(func() { _, _ = run(repoRoot, nil, "bash", "scripts/e2e/sshd.sh", "stop", tg.rootfs) })
+	e2eScript(t, "rootfs.sh", tg.rootfs)
+	e2eScript(t, "plant-residue.sh", tg.rootfs)
+	tg.serve(t)
 	return tg
+}
+
+// serve starts the rootfs's own sshd on a free port of 127.0.0.1, stopped with the test.
+func (tg *target) serve(t *testing.T) {
+	t.Helper()
+	tg.port = freePort(t)
+	e2eScript(t, "sshd.sh", "start", tg.rootfs, strconv.Itoa(tg.port))
+	t.Cleanup(func() { _, _ = run(repoRoot, nil, "bash", "scripts/e2e/sshd.sh", "stop", tg.rootfs) })
+}
+
+// e2eScript runs one of scripts/e2e/*.sh, failing the test with its output.
+func e2eScript(t *testing.T, name string, args ...string) {
+	t.Helper()
+	if out, err := run(repoRoot, nil, "bash", append([]string{filepath.Join("scripts", "e2e", name)}, args...)...); err != nil {
+		t.Fatalf("%s: %v\n%s", name, err, out)
+	}
 }
 
 func freePort(t *testing.T) int {

@@ -23,29 +23,8 @@ func TestJoinProvisionerAndVerify(t *testing.T) {
 
 	build := func(t *testing.T, skip string) (string, joinReport, error) {
 		tg := startTarget(t)
-		work := t.TempDir()
-		img, report := filepath.Join(work, "rootfs.ext4"), filepath.Join(work, "report.json")
-		out, err := run(work, packerEnv(work), packer, "build", "-color=false",
-			"-var", "ssh_port="+strconv.Itoa(tg.port),
-			"-var", "ssh_key="+tg.key,
-			"-var", "rootfs="+tg.rootfs,
-			"-var", "image="+img,
-			"-var", "stop_cmd=bash "+filepath.Join(repoRoot, "scripts", "e2e", "sshd.sh")+" stop "+tg.rootfs,
-			"-var", "report_path="+report,
-			"-var", "skip_sanitize="+skip,
-			filepath.Join(repoRoot, "e2e", "testdata", "join.pkr.hcl"))
-		t.Logf("packer build output:\n%s", out)
-		var rep joinReport
-		b, rerr := os.ReadFile(report)
-		if rerr == nil {
-			rerr = json.Unmarshal(b, &rep)
-		}
-		if rerr != nil {
-			t.Fatalf("report: %v", rerr)
-		}
-		assertNoSecrets(t, out)
-		assertNoSecrets(t, string(b))
-		return out, rep, err
+		img := filepath.Join(t.TempDir(), "rootfs.ext4")
+		return joinBuild(t, packer, tg, img, "skip_sanitize="+skip)
 	}
 
 	t.Run("cleaned by the provisioner, the image passes", func(t *testing.T) {
@@ -101,10 +80,44 @@ func TestJoinProvisionerAndVerify(t *testing.T) {
 	})
 }
 
+// joinBuild runs e2e/testdata/join.pkr.hcl against tg: the sanitize provisioner over SSH,
+// then sshd stopped, the image img made (or, with image_cmd, the rootfs's own image
+// unmounted) and verified by sanitize-verify. vars are more -var settings. It returns
+// Packer's output (secrets absent, asserted), the report and the build's error.
+func joinBuild(t *testing.T, packer string, tg *target, img string, vars ...string) (string, joinReport, error) {
+	t.Helper()
+	work := t.TempDir()
+	report := filepath.Join(work, "report.json")
+	args := []string{"build", "-color=false",
+		"-var", "ssh_port=" + strconv.Itoa(tg.port),
+		"-var", "ssh_key=" + tg.key,
+		"-var", "rootfs=" + tg.rootfs,
+		"-var", "image=" + img,
+		"-var", "stop_cmd=bash " + filepath.Join(repoRoot, "scripts", "e2e", "sshd.sh") + " stop " + tg.rootfs,
+		"-var", "report_path=" + report,
+	}
+	for _, v := range vars {
+		args = append(args, "-var", v)
+	}
+	out, err := run(work, packerEnv(work), packer, append(args, filepath.Join(repoRoot, "e2e", "testdata", "join.pkr.hcl"))...)
+	t.Logf("packer build output:\n%s", out)
+	var rep joinReport
+	b, rerr := os.ReadFile(report)
+	if rerr == nil {
+		rerr = json.Unmarshal(b, &rep)
+	}
+	if rerr != nil {
+		t.Fatalf("report: %v", rerr)
+	}
+	assertNoSecrets(t, out)
+	assertNoSecrets(t, string(b))
+	return out, rep, err
+}
+
 type joinReport struct {
 	Passed   bool `json:"passed"`
 	Findings []struct {
-		Check, Path, Source string
+		Check, Path, Source, Message string
 	} `json:"findings"`
 	NotVerified []struct {
 		Source, Check, Error string

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/lima-vm/go-qcow2reader"
@@ -34,11 +33,14 @@ const (
 	formatRaw   = "raw"
 	formatQcow2 = "qcow2"
 	formatVMDK  = "vmdk"
-	formatVHD   = "vhd"
-	formatVHDX  = "vhdx"
-	formatOVA   = "ova"
-	formatTar   = "tar"
-	formatTarGz = "tar.gz"
+	// formatVMDKDescriptor is a text descriptor whose extents are other files (split or
+	// flat disks, vmware-iso's default).
+	formatVMDKDescriptor = "vmdk descriptor"
+	formatVHD            = "vhd"
+	formatVHDX           = "vhdx"
+	formatOVA            = "ova"
+	formatTar            = "tar"
+	formatTarGz          = "tar.gz"
 )
 
 // device is a disk's bytes, whatever container held them.
@@ -71,9 +73,8 @@ func detectFormat(f io.ReaderAt, size int64) (string, error) {
 		return formatTar, nil
 	case has(0, "KDMV"):
 		return formatVMDK, nil
-	case has(0, "# Disk DescriptorFile"):
-		return "", fmt.Errorf("a VMDK descriptor file (%s) whose extents are other files is %w: "+
-			"convert it to one file with `qemu-img convert -O vmdk` or `-O qcow2`", vmdkCreateType(head), errNotYet)
+	case has(0, vmdk.DescriptorMagic):
+		return formatVMDKDescriptor, nil
 	case has(0, "vhdxfile"):
 		return formatVHDX, nil
 	case has(0, "conectix"): // a dynamic or differencing VHD's copy of its footer
@@ -118,6 +119,8 @@ func openDevice(f io.ReaderAt, size int64, format string) (*device, error) {
 			return nil, fmt.Errorf("vmdk: %w", err)
 		}
 		return &device{r: d, size: d.Size(), format: "vmdk (" + d.Kind() + ")"}, nil
+	case formatVMDKDescriptor:
+		return nil, fmt.Errorf("a VMDK descriptor file is read only from a file next to its extents (Open), not %w here", errNotYet)
 	case formatRaw:
 		return &device{r: f, size: size, format: formatRaw}, nil
 	case "vhd-fixed":
@@ -138,14 +141,4 @@ func openDevice(f io.ReaderAt, size int64, format string) (*device, error) {
 		return &device{r: img, size: img.Size(), format: formatQcow2, closer: img}, nil
 	}
 	return nil, fmt.Errorf("unknown container format %q", format)
-}
-
-// vmdkCreateType names a text descriptor's createType for the error message.
-func vmdkCreateType(head []byte) string {
-	for _, line := range strings.Split(string(head), "\n") {
-		if k, v, ok := strings.Cut(line, "="); ok && strings.TrimSpace(k) == "createType" {
-			return "createType " + strings.TrimSpace(v)
-		}
-	}
-	return "no createType"
 }

@@ -4,10 +4,13 @@
 // Everything is detected by content, never by file name: the container (raw, qcow2 with
 // zlib or zstd clusters, VHD, VHDX, VMDK, OVA, tar, tar.gz), the partition table (none, MBR
 // with extended/logical partitions, GPT), LVM2 linear logical volumes, and each volume's
-// filesystem (ext2/3/4, xfs v5, FAT12/16/32). It fails closed: a volume whose filesystem is
-// unknown, or recognised but not readable yet (btrfs, LUKS, NTFS, ...), becomes a Volume
-// with an error, never a silent skip; a reader that panics on a hostile image becomes an
-// error naming the source.
+// filesystem (ext2/3/4, xfs v5, FAT12/16/32, NTFS; swap, which holds no files, is
+// reported skipped with its bytes kept for the deep scan). Trees merges a root filesystem
+// with the volumes its /etc/fstab mounts. It fails closed: a volume whose
+// filesystem is unknown, or recognised but not readable yet (btrfs, LUKS, BitLocker, ...),
+// becomes a Volume with an error, never a silent skip; a file the NTFS reader cannot
+// decode (EFS-encrypted, WOF-compressed) is an error when read, never wrong bytes; a
+// reader that panics on a hostile image becomes an error naming the source.
 package image
 
 import (
@@ -20,6 +23,7 @@ import (
 	"github.com/goldenimage/packer-plugin-sanitize/archivefs"
 	"github.com/goldenimage/packer-plugin-sanitize/image/ext4"
 	"github.com/goldenimage/packer-plugin-sanitize/image/fat"
+	"github.com/goldenimage/packer-plugin-sanitize/image/ntfs"
 	"github.com/goldenimage/packer-plugin-sanitize/image/partition"
 	"github.com/goldenimage/packer-plugin-sanitize/image/xfs"
 )
@@ -38,8 +42,11 @@ type Volume struct {
 	// Skipped says why a partition holding no filesystem by design (a BIOS boot
 	// partition) was not checked. It is reported, never silent.
 	Skipped string
-	// Raw is the volume's bytes, for the deep scan of free space; nil when Skipped.
+	// Raw is the volume's bytes, for the deep scan of free space; nil when Skipped,
+	// except for swap (paged-out memory may hold secrets).
 	Raw *io.SectionReader
+	// IDs name the volume as /etc/fstab may (see Trees).
+	IDs VolumeIDs
 }
 
 // Image is an opened image file.
@@ -112,7 +119,12 @@ func (im *Image) open(f *os.File) error {
 	if format == formatOVA {
 		return im.openOVA(f, size)
 	}
-	dev, err := openDevice(f, size, format)
+	var dev *device
+	if format == formatVMDKDescriptor {
+		dev, err = openVMDKDescriptor(f, size, path)
+	} else {
+		dev, err = openDevice(f, size, format)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -160,10 +172,19 @@ func findVolumes(dev *device, name string) (scheme string, vols []Volume, err er
 			continue
 		}
 		r := io.NewSectionReader(dev.r, p.Start, p.Size)
+		if why := reservedSkip(r, p); why != "" {
+			vols = append(vols, Volume{Source: src, Skipped: why})
+			continue
+		}
 		kind := probe(r)
 		vol, isPV := pvs.add(r, p.Size, src, kind)
 		if !isPV {
 			vol = openVolume(r, p.Size, src, kind)
+		}
+		vol.IDs.PartUUID, vol.IDs.PartLabel, vol.IDs.Partition = p.UUID, p.Name, p.Number
+		if kind == "" && p.TypeName == "Linux swap" && vol.Err != nil {
+			// The type is a label anyone can set: without the signature it is not swap.
+			vol.Err = fmt.Errorf("%w (typed Linux swap, but no SWAPSPACE2 signature)", vol.Err)
 		}
 		vols = append(vols, vol)
 	}
@@ -205,6 +226,7 @@ func openVolume(r io.ReaderAt, size int64, src, kind string) (v Volume) {
 		}
 		v.Filesystem = fsys.Kind()
 		v.FS = guard(fsys, src)
+		v.IDs.UUID, v.IDs.Label = formatUUID(fsys.UUID()), fsys.Label()
 	case "xfs":
 		fsys, err := xfs.Open(r, size)
 		if err != nil {
@@ -212,6 +234,7 @@ func openVolume(r io.ReaderAt, size int64, src, kind string) (v Volume) {
 			return v
 		}
 		v.FS = guard(fsys, src)
+		v.IDs.UUID, v.IDs.Label = formatUUID(fsys.UUID()), fsys.Label()
 	case "FAT":
 		fsys, err := fat.Open(r, size)
 		if err != nil {
@@ -220,6 +243,18 @@ func openVolume(r io.ReaderAt, size int64, src, kind string) (v Volume) {
 		}
 		v.Filesystem = fsys.Kind()
 		v.FS = guard(fsys, src)
+		v.IDs.UUID, v.IDs.Label = fatIDs(r)
+	case "NTFS":
+		fsys, err := ntfs.Open(r, size)
+		if err != nil {
+			v.Err = fmt.Errorf("not verified: NTFS: %w", err)
+			return v
+		}
+		v.FS = guard(fsys, src)
+	case kindSwap:
+		// Swap holds no files, but paged-out memory may hold secrets: Raw stays set for
+		// the deep scan.
+		v.Skipped = "swap: holds no files"
 	case "":
 		why := "unknown filesystem"
 		if looksEmpty(r) {

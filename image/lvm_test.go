@@ -13,13 +13,14 @@ import (
 // GPT or MBR partition (or on the whole disk) whose linear logical volumes hold the
 // filesystems; other kinds of logical volume are not verified, by name.
 func TestLVMLayouts(t *testing.T) {
-	imagetest.Need(t, "mkfs.ext4", "sfdisk", "sgdisk", "qemu-img")
+	imagetest.Need(t, "mkfs.ext4", "sfdisk", "sgdisk", "qemu-img", "mkswap")
 	dir := t.TempDir()
 	root := rootfsImage(t, dir, true)
 	pv := filepath.Join(dir, "pv.img")
 	imagetest.LVMPV(t, pv, 64, "rhel", []imagetest.LV{
 		{Name: "root", Image: root, Extents: []int{2, 1, 1}},
-		{Name: "swap", Extents: []int{1}},
+		{Name: "swap", Image: imagetest.Swap(t, filepath.Join(dir, "swap.img"), 4)},
+		{Name: "scratch", Extents: []int{1}},
 		{Name: "wide", Stripes: 2, Extents: []int{2}},
 	})
 	gpt := filepath.Join(dir, "gpt.raw")
@@ -59,8 +60,11 @@ func TestLVMLayouts(t *testing.T) {
 			if s := got[strings.Replace(tc.rootSource, "/root", "/wide", 1)]; !strings.Contains(s, "rhel/wide: striped over 2 stripes: not supported") {
 				t.Errorf("the striped volume: %q", s)
 			}
-			if s := got[strings.Replace(tc.rootSource, "/root", "/swap", 1)]; !strings.Contains(s, "unknown filesystem") {
+			if s := got[strings.Replace(tc.rootSource, "/root", "/scratch", 1)]; !strings.Contains(s, "unknown filesystem") {
 				t.Errorf("the zeroed volume: %q", s)
+			}
+			if s := got[strings.Replace(tc.rootSource, "/root", "/swap", 1)]; s != "skipped" {
+				t.Errorf("the swap volume: %q, want skipped", s)
 			}
 			for _, v := range im.Volumes {
 				if v.Source == tc.rootSource {

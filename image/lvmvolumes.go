@@ -64,11 +64,14 @@ func (p *physicalVolumes) logicalVolumes(disk string) (vols []Volume) {
 	for _, lv := range lvs {
 		src := fmt.Sprintf("%s LVM2 %s/%s", disk, lv.VG, lv.Name)
 		if lv.Err != nil {
-			vols = append(vols, Volume{Source: src, Filesystem: "LVM2 logical volume", Err: fmt.Errorf("not verified: %w", lv.Err)})
+			vols = append(vols, Volume{Source: src, Filesystem: "LVM2 logical volume", Err: fmt.Errorf("not verified: %w", lv.Err),
+				IDs: VolumeIDs{LV: lv.VG + "/" + lv.Name}})
 			continue
 		}
 		r := io.NewSectionReader(lv.R, 0, lv.Size)
-		vols = append(vols, openVolume(r, lv.Size, src, probe(r)))
+		vol := openVolume(r, lv.Size, src, probe(r))
+		vol.IDs.LV = lv.VG + "/" + lv.Name
+		vols = append(vols, vol)
 	}
 	return vols
 }

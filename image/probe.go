@@ -25,16 +25,22 @@ var signatures = []magic{
 	{"LUKS", 0, "LUKS\xba\xbe"},
 	{"LUKS2", 0, "SKUL\xba\xbe"},
 	{"BitLocker", 3, "-FVE-FS-"},
-	{"swap", 4096 - 10, "SWAPSPACE2"},
-	{"swap", 65536 - 10, "SWAPSPACE2"},
+	{kindSwap, 4096 - 10, "SWAPSPACE2"},
+	{kindSwap, 8192 - 10, "SWAPSPACE2"},
+	{kindSwap, 16384 - 10, "SWAPSPACE2"},
+	{kindSwap, 65536 - 10, "SWAPSPACE2"},
 	{"squashfs", 0, "hsqs"},
 	{"iso9660", 0x8001, "CD001"},
 	{"NTFS", 3, "NTFS    "},
 	{"exFAT", 3, "EXFAT   "},
 }
 
-// probe names what a volume holds: "ext" for ext2/3/4, "xfs", "FAT" or kindLVM (which
-// this package reads), another kind for what it recognises but cannot read yet, "" when it
+// kindSwap is what probe calls a Linux swap area (told by its signature, not its
+// partition type).
+const kindSwap = "swap"
+
+// probe names what a volume holds: "ext" for ext2/3/4, "xfs", "FAT", "NTFS" or kindLVM
+// (which this package reads), another kind for what it recognises but cannot read yet, "" when it
 // recognises nothing.
 func probe(r io.ReaderAt) string {
 	if ext4.Probe(r) {

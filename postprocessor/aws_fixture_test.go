@@ -93,21 +93,33 @@ type amiRun struct {
 // added) and runs it on an artifact of builderID with Id id.
 func (f *awsFakes) run(t testing.TB, builderID, id string, cfg map[string]interface{}) amiRun {
 	t.Helper()
+	return runOnArtifact(t, builderID, id, cfg, "aws", f.aws, nil)
+}
+
+// runOnArtifact configures the post-processor with cfg, its cloud block named block
+// being fakeBlock (the fakes' endpoints) overlaid with cfg's own, lets tune adjust it,
+// and runs it on an artifact of builderID with Id id and no files.
+func runOnArtifact(t testing.TB, builderID, id string, cfg map[string]interface{}, block string, fakeBlock map[string]interface{},
+	tune func(*PostProcessor)) amiRun {
+	t.Helper()
 	r := amiRun{path: filepath.Join(t.TempDir(), "report.json")}
 	cfg["report_path"] = r.path
-	block := map[string]interface{}{}
-	for k, v := range f.aws {
-		block[k] = v
+	merged := map[string]interface{}{}
+	for k, v := range fakeBlock {
+		merged[k] = v
 	}
-	if extra, ok := cfg["aws"].(map[string]interface{}); ok {
+	if extra, ok := cfg[block].(map[string]interface{}); ok {
 		for k, v := range extra {
-			block[k] = v
+			merged[k] = v
 		}
 	}
-	cfg["aws"] = block
+	cfg[block] = merged
 	var p PostProcessor
 	if err := p.Configure(cfg); err != nil {
 		t.Fatal(err)
+	}
+	if tune != nil {
+		tune(&p)
 	}
 	var out bytes.Buffer
 	ui := &packersdk.BasicUi{Reader: strings.NewReader(""), Writer: &out, ErrorWriter: &out}

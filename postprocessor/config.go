@@ -1,4 +1,4 @@
-//go:generate packer-sdc mapstructure-to-hcl2 -type Config,AllowRule,AWSConfig
+//go:generate packer-sdc mapstructure-to-hcl2 -type Config,AllowRule,AWSConfig,AlicloudConfig
 //go:generate packer-sdc struct-markdown
 
 package postprocessor
@@ -39,13 +39,15 @@ type Config struct {
 	// raw, qcow2 (zlib and zstd clusters, readable backing files), VHD and VHDX (fixed,
 	// dynamic), VMDK (monolithicSparse, streamOptimized), OVA, tar and tar.gz rootfs;
 	// partition tables none, MBR (with logical partitions) and GPT; LVM2 linear logical
-	// volumes; filesystems ext2/3/4, xfs v5 and FAT12/16/32. Anything else is reported as
-	// not verified.
+	// volumes; filesystems ext2/3/4, xfs v5, FAT12/16/32 and NTFS. Anything else is
+	// reported as not verified.
 	Images []string `mapstructure:"images"`
 	// The residue checks to run on every filesystem, in the provisioner's selection syntax:
 	// `defaults` (every check that is not optional), `all`, `ID` or `+ID` to add one,
-	// `-ID` to drop one. Default: `["defaults"]`. An unknown ID is an error that lists the
-	// valid ones.
+	// `-ID` to drop one. Default: `["defaults"]`. IDs of the Linux and the Windows checks
+	// mix: a Linux root gets the selected Linux checks, a Windows system drive the
+	// selected Windows ones, and an ID both have (`tmp-files`) selects both. An unknown ID
+	// is an error that lists the valid ones.
 	Checks []string `mapstructure:"checks"`
 	// Also scan the content of the files where secrets are usually left (every home
 	// directory, /root, /etc, /opt, /srv, /usr/local, /var/lib/cloud, /var/spool/cron,
@@ -102,6 +104,16 @@ type Config struct {
 	QuarantineTags map[string]string `mapstructure:"quarantine_tags"`
 	// How AMIs are read and judged (artifacts of the amazon builders): see below.
 	AWS AWSConfig `mapstructure:"aws"`
+	// How Alibaba Cloud custom images (artifacts of the alicloud-ecs builder) are judged:
+	// see below.
+	Alicloud AlicloudConfig `mapstructure:"alicloud"`
+	// What is verified of an Alibaba Cloud custom image, for which no API reads a
+	// snapshot's blocks: `metadata` (default) checks the caller, the image's sharing and
+	// tags, and says in the report that the filesystem was NOT read; `launch` also runs a
+	// temporary instance from the image (new key pair, `PasswordInherit = false`), runs the
+	// residue checks on it over SSH and deletes the instance and the key pair, also on
+	// failure or interruption.
+	AlicloudVerifyMode string `mapstructure:"alicloud_verify_mode"`
 
 	ctx interpolate.Context
 }
@@ -153,13 +165,16 @@ func (c *Config) prepare(raws ...interface{}) error {
 			c.ReportPath = strings.TrimSuffix(DefaultReportPath, ".json") + ".sarif"
 		}
 	}
+	if c.AlicloudVerifyMode == "" {
+		c.AlicloudVerifyMode = AlicloudVerifyMetadata
+	}
 	if c.ContentScan == nil {
 		yes := true
 		c.ContentScan = &yes
 	}
 
 	var errs *packersdk.MultiError
-	if _, err := cleanup.SelectChecks(cleanup.Linux, c.Checks); err != nil {
+	if _, err := selectChecks(c.Checks); err != nil {
 		errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("checks: %w", err))
 	}
 	if _, err := cleanup.ParseSeverity(c.FailOn); err != nil || c.FailOn == "info" {
@@ -206,7 +221,7 @@ func (a AllowRule) validate() []error {
 			errs = append(errs, fmt.Errorf("path %q: %w", a.Path, err))
 		}
 	}
-	if a.Check != "" && a.Check != contentScanCheck && a.Check != deepScanCheck && !isImageCheck(a.Check) {
+	if a.Check != "" && a.Check != contentScanCheck && a.Check != deepScanCheck && !isImageCheck(a.Check) && !isAlicloudCheck(a.Check) {
 		if _, ok := cleanup.LookupCheck(cleanup.Linux, a.Check); !ok {
 			errs = append(errs, fmt.Errorf("unknown check %q", a.Check))
 		}

@@ -46,6 +46,57 @@ func (*FlatAWSConfig) HCL2Spec() map[string]hcldec.Spec {
 	return s
 }
 
+// FlatAlicloudConfig is an auto-generated flat version of AlicloudConfig.
+// Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
+type FlatAlicloudConfig struct {
+	AccessKey            *string  `mapstructure:"access_key" cty:"access_key" hcl:"access_key"`
+	SecretKey            *string  `mapstructure:"secret_key" cty:"secret_key" hcl:"secret_key"`
+	SecurityToken        *string  `mapstructure:"security_token" cty:"security_token" hcl:"security_token"`
+	EndpointECS          *string  `mapstructure:"endpoint_ecs" cty:"endpoint_ecs" hcl:"endpoint_ecs"`
+	EndpointSTS          *string  `mapstructure:"endpoint_sts" cty:"endpoint_sts" hcl:"endpoint_sts"`
+	AllowedAccountIDs    []string `mapstructure:"allowed_account_ids" cty:"allowed_account_ids" hcl:"allowed_account_ids"`
+	AllowRootCredentials *bool    `mapstructure:"allow_root_credentials" cty:"allow_root_credentials" hcl:"allow_root_credentials"`
+	ApproveMetadataOnly  *bool    `mapstructure:"approve_metadata_only" cty:"approve_metadata_only" hcl:"approve_metadata_only"`
+	InstanceType         *string  `mapstructure:"instance_type" cty:"instance_type" hcl:"instance_type"`
+	VSwitchID            *string  `mapstructure:"vswitch_id" cty:"vswitch_id" hcl:"vswitch_id"`
+	SecurityGroupID      *string  `mapstructure:"security_group_id" cty:"security_group_id" hcl:"security_group_id"`
+	AssociatePublicIP    *bool    `mapstructure:"associate_public_ip" cty:"associate_public_ip" hcl:"associate_public_ip"`
+	SSHUsername          *string  `mapstructure:"ssh_username" cty:"ssh_username" hcl:"ssh_username"`
+	SSHPort              *int     `mapstructure:"ssh_port" cty:"ssh_port" hcl:"ssh_port"`
+	LaunchTimeout        *string  `mapstructure:"launch_timeout" cty:"launch_timeout" hcl:"launch_timeout"`
+}
+
+// FlatMapstructure returns a new FlatAlicloudConfig.
+// FlatAlicloudConfig is an auto-generated flat version of AlicloudConfig.
+// Where the contents a fields with a `mapstructure:,squash` tag are bubbled up.
+func (*AlicloudConfig) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.Spec } {
+	return new(FlatAlicloudConfig)
+}
+
+// HCL2Spec returns the hcl spec of a AlicloudConfig.
+// This spec is used by HCL to read the fields of AlicloudConfig.
+// The decoded values from this spec will then be applied to a FlatAlicloudConfig.
+func (*FlatAlicloudConfig) HCL2Spec() map[string]hcldec.Spec {
+	s := map[string]hcldec.Spec{
+		"access_key":             &hcldec.AttrSpec{Name: "access_key", Type: cty.String, Required: false},
+		"secret_key":             &hcldec.AttrSpec{Name: "secret_key", Type: cty.String, Required: false},
+		"security_token":         &hcldec.AttrSpec{Name: "security_token", Type: cty.String, Required: false},
+		"endpoint_ecs":           &hcldec.AttrSpec{Name: "endpoint_ecs", Type: cty.String, Required: false},
+		"endpoint_sts":           &hcldec.AttrSpec{Name: "endpoint_sts", Type: cty.String, Required: false},
+		"allowed_account_ids":    &hcldec.AttrSpec{Name: "allowed_account_ids", Type: cty.List(cty.String), Required: false},
+		"allow_root_credentials": &hcldec.AttrSpec{Name: "allow_root_credentials", Type: cty.Bool, Required: false},
+		"approve_metadata_only":  &hcldec.AttrSpec{Name: "approve_metadata_only", Type: cty.Bool, Required: false},
+		"instance_type":          &hcldec.AttrSpec{Name: "instance_type", Type: cty.String, Required: false},
+		"vswitch_id":             &hcldec.AttrSpec{Name: "vswitch_id", Type: cty.String, Required: false},
+		"security_group_id":      &hcldec.AttrSpec{Name: "security_group_id", Type: cty.String, Required: false},
+		"associate_public_ip":    &hcldec.AttrSpec{Name: "associate_public_ip", Type: cty.Bool, Required: false},
+		"ssh_username":           &hcldec.AttrSpec{Name: "ssh_username", Type: cty.String, Required: false},
+		"ssh_port":               &hcldec.AttrSpec{Name: "ssh_port", Type: cty.Number, Required: false},
+		"launch_timeout":         &hcldec.AttrSpec{Name: "launch_timeout", Type: cty.String, Required: false},
+	}
+	return s
+}
+
 // FlatAllowRule is an auto-generated flat version of AllowRule.
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatAllowRule struct {
@@ -76,28 +127,30 @@ func (*FlatAllowRule) HCL2Spec() map[string]hcldec.Spec {
 // FlatConfig is an auto-generated flat version of Config.
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatConfig struct {
-	PackerBuildName     *string           `mapstructure:"packer_build_name" cty:"packer_build_name" hcl:"packer_build_name"`
-	PackerBuilderType   *string           `mapstructure:"packer_builder_type" cty:"packer_builder_type" hcl:"packer_builder_type"`
-	PackerCoreVersion   *string           `mapstructure:"packer_core_version" cty:"packer_core_version" hcl:"packer_core_version"`
-	PackerDebug         *bool             `mapstructure:"packer_debug" cty:"packer_debug" hcl:"packer_debug"`
-	PackerForce         *bool             `mapstructure:"packer_force" cty:"packer_force" hcl:"packer_force"`
-	PackerOnError       *string           `mapstructure:"packer_on_error" cty:"packer_on_error" hcl:"packer_on_error"`
-	PackerUserVars      map[string]string `mapstructure:"packer_user_variables" cty:"packer_user_variables" hcl:"packer_user_variables"`
-	PackerSensitiveVars []string          `mapstructure:"packer_sensitive_variables" cty:"packer_sensitive_variables" hcl:"packer_sensitive_variables"`
-	Images              []string          `mapstructure:"images" cty:"images" hcl:"images"`
-	Checks              []string          `mapstructure:"checks" cty:"checks" hcl:"checks"`
-	ContentScan         *bool             `mapstructure:"content_scan" cty:"content_scan" hcl:"content_scan"`
-	FailOn              *string           `mapstructure:"fail_on" cty:"fail_on" hcl:"fail_on"`
-	Allow               []FlatAllowRule   `mapstructure:"allow" cty:"allow" hcl:"allow"`
-	KeepPasswords       []string          `mapstructure:"keep_passwords" cty:"keep_passwords" hcl:"keep_passwords"`
-	PackerPublicKey     *string           `mapstructure:"packer_public_key" cty:"packer_public_key" hcl:"packer_public_key"`
-	OnResidue           *string           `mapstructure:"on_residue" cty:"on_residue" hcl:"on_residue"`
-	ReportPath          *string           `mapstructure:"report_path" cty:"report_path" hcl:"report_path"`
-	ReportFormat        *string           `mapstructure:"report_format" cty:"report_format" hcl:"report_format"`
-	DeepScan            *bool             `mapstructure:"deep_scan" cty:"deep_scan" hcl:"deep_scan"`
-	ApproveTags         map[string]string `mapstructure:"approve_tags" cty:"approve_tags" hcl:"approve_tags"`
-	QuarantineTags      map[string]string `mapstructure:"quarantine_tags" cty:"quarantine_tags" hcl:"quarantine_tags"`
-	AWS                 *FlatAWSConfig    `mapstructure:"aws" cty:"aws" hcl:"aws"`
+	PackerBuildName     *string             `mapstructure:"packer_build_name" cty:"packer_build_name" hcl:"packer_build_name"`
+	PackerBuilderType   *string             `mapstructure:"packer_builder_type" cty:"packer_builder_type" hcl:"packer_builder_type"`
+	PackerCoreVersion   *string             `mapstructure:"packer_core_version" cty:"packer_core_version" hcl:"packer_core_version"`
+	PackerDebug         *bool               `mapstructure:"packer_debug" cty:"packer_debug" hcl:"packer_debug"`
+	PackerForce         *bool               `mapstructure:"packer_force" cty:"packer_force" hcl:"packer_force"`
+	PackerOnError       *string             `mapstructure:"packer_on_error" cty:"packer_on_error" hcl:"packer_on_error"`
+	PackerUserVars      map[string]string   `mapstructure:"packer_user_variables" cty:"packer_user_variables" hcl:"packer_user_variables"`
+	PackerSensitiveVars []string            `mapstructure:"packer_sensitive_variables" cty:"packer_sensitive_variables" hcl:"packer_sensitive_variables"`
+	Images              []string            `mapstructure:"images" cty:"images" hcl:"images"`
+	Checks              []string            `mapstructure:"checks" cty:"checks" hcl:"checks"`
+	ContentScan         *bool               `mapstructure:"content_scan" cty:"content_scan" hcl:"content_scan"`
+	FailOn              *string             `mapstructure:"fail_on" cty:"fail_on" hcl:"fail_on"`
+	Allow               []FlatAllowRule     `mapstructure:"allow" cty:"allow" hcl:"allow"`
+	KeepPasswords       []string            `mapstructure:"keep_passwords" cty:"keep_passwords" hcl:"keep_passwords"`
+	PackerPublicKey     *string             `mapstructure:"packer_public_key" cty:"packer_public_key" hcl:"packer_public_key"`
+	OnResidue           *string             `mapstructure:"on_residue" cty:"on_residue" hcl:"on_residue"`
+	ReportPath          *string             `mapstructure:"report_path" cty:"report_path" hcl:"report_path"`
+	ReportFormat        *string             `mapstructure:"report_format" cty:"report_format" hcl:"report_format"`
+	DeepScan            *bool               `mapstructure:"deep_scan" cty:"deep_scan" hcl:"deep_scan"`
+	ApproveTags         map[string]string   `mapstructure:"approve_tags" cty:"approve_tags" hcl:"approve_tags"`
+	QuarantineTags      map[string]string   `mapstructure:"quarantine_tags" cty:"quarantine_tags" hcl:"quarantine_tags"`
+	AWS                 *FlatAWSConfig      `mapstructure:"aws" cty:"aws" hcl:"aws"`
+	Alicloud            *FlatAlicloudConfig `mapstructure:"alicloud" cty:"alicloud" hcl:"alicloud"`
+	AlicloudVerifyMode  *string             `mapstructure:"alicloud_verify_mode" cty:"alicloud_verify_mode" hcl:"alicloud_verify_mode"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -134,6 +187,8 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"approve_tags":               &hcldec.AttrSpec{Name: "approve_tags", Type: cty.Map(cty.String), Required: false},
 		"quarantine_tags":            &hcldec.AttrSpec{Name: "quarantine_tags", Type: cty.Map(cty.String), Required: false},
 		"aws":                        &hcldec.BlockSpec{TypeName: "aws", Nested: hcldec.ObjectSpec((*FlatAWSConfig)(nil).HCL2Spec())},
+		"alicloud":                   &hcldec.BlockSpec{TypeName: "alicloud", Nested: hcldec.ObjectSpec((*FlatAlicloudConfig)(nil).HCL2Spec())},
+		"alicloud_verify_mode":       &hcldec.AttrSpec{Name: "alicloud_verify_mode", Type: cty.String, Required: false},
 	}
 	return s
 }

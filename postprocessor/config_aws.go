@@ -131,6 +131,7 @@ func validateTagMap(field string, tags map[string]string) []error {
 // prepareCloud checks what the cloud gates need: tags, the quarantine mode, the aws block.
 func (c *Config) prepareCloud() []error {
 	errs := c.AWS.prepare()
+	errs = append(errs, c.Alicloud.prepare(c.AlicloudVerifyMode)...)
 	errs = append(errs, validateTagMap("approve_tags", c.ApproveTags)...)
 	errs = append(errs, validateTagMap("quarantine_tags", c.QuarantineTags)...)
 	if c.OnResidue == "quarantine" && len(c.QuarantineTags) == 0 {

@@ -37,7 +37,7 @@ func TestConfigure(t *testing.T) {
 				}
 			}},
 		{name: "unknown check names the valid ones", raw: map[string]interface{}{"checks": []string{"nope"}},
-			wantErr: []string{`unknown linux check "nope"`, "valid: defaults, all,", "ssh-host-keys"}},
+			wantErr: []string{`unknown check "nope"`, "valid: defaults, all,", "ssh-host-keys", "sysprep-state"}},
 		{name: "every error at once", raw: map[string]interface{}{
 			"fail_on": "severe", "on_residue": "ignore", "report_format": "xml", "images": []string{" "},
 			"allow": []map[string]interface{}{

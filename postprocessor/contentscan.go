@@ -42,13 +42,17 @@ type contentScanner struct {
 // files of scanRoots, without following symlinks (a link's target is scanned where it
 // lives, if that is in scope). Paths another check already reported are left out.
 //
+// A Windows system drive is scanned where builds leave files (see windowsScanRoots).
 // A volume that is not a root filesystem (no /etc: an EFI System Partition, a separate
 // /boot, /home or /srv) has no known layout, and may be mounted anywhere: all of it is
 // scanned, within the same budget.
 func contentScan(fsys fs.FS, flagged map[string]bool) ([]cleanup.Finding, error) {
 	s := &contentScanner{fsys: fsys, flagged: flagged, seen: map[string]bool{}, pool: newScanPool(fsys)}
 	roots := append(append([]string{}, scanRoots...), interactiveHomes(fsys)...)
-	if !isRootFS(fsys) {
+	switch {
+	case isWindowsSystemDrive(fsys):
+		roots = windowsScanRoots(fsys)
+	case !isRootFS(fsys):
 		roots = []string{"."}
 	}
 	for _, root := range roots {

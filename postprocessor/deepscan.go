@@ -19,6 +19,13 @@ var remnantPaths = map[string]string{
 	"journal":  "(journal)",
 	"metadata": "(metadata)",
 	"outside":  "(past the filesystem's end)",
+	"swap":     "(swap)",
+}
+
+// DeepScan is the deep scan of one volume as sanitize-verify runs it, for callers outside
+// the post-processor (cmd/imagebench measures it).
+func DeepScan(vol image.Volume) ([]cleanup.Finding, error) {
+	return deepScanVolume(vol, func(string) {})
 }
 
 // deepScanVolume reads every byte of the volume for secrets (deep_scan = true) and maps
@@ -34,9 +41,14 @@ func deepScanVolume(vol image.Volume, say func(string)) ([]cleanup.Finding, erro
 		return nil, err
 	}
 	var locateErr error
-	if vol.Err == nil {
+	switch {
+	case vol.Skipped != "": // swap: every hit is a remnant of paged-out memory
+		for i := range res.Hits {
+			res.Hits[i].Owner = deepscan.Owner{Kind: "swap"}
+		}
+	case vol.Err == nil:
 		locateErr = deepscan.Locate(res.Hits, vol.Raw, vol.Raw.Size(), vol.Filesystem)
-	} else {
+	default:
 		for i := range res.Hits {
 			res.Hits[i].Owner = deepscan.Owner{Kind: deepscan.KindUnknown, Why: "owner unknown: the filesystem could not be read"}
 		}
@@ -84,11 +96,12 @@ func hitFinding(h deepscan.Hit) cleanup.Finding {
 	return f
 }
 
-// deepScanUnreadable deep-scans a volume whose filesystem could not be read: the raw
-// bytes still tell whether secrets are in it (owner unknown). The volume stays not verified.
-func (v *verifier) deepScanUnreadable(vol image.Volume, rep *Report) {
+// deepScanUnreadable deep-scans a volume whose filesystem could not be read, or swap,
+// which has none: the raw bytes still tell whether secrets are in it. The volume keeps its
+// status. It returns the number of findings.
+func (v *verifier) deepScanUnreadable(vol image.Volume, rep *Report) int {
 	if !v.deepScan || vol.Raw == nil {
-		return
+		return 0
 	}
 	found, err := deepScanVolume(vol, v.say)
 	for _, f := range found {
@@ -97,4 +110,5 @@ func (v *verifier) deepScanUnreadable(vol image.Volume, rep *Report) {
 	if err != nil {
 		rep.NotVerified = append(rep.NotVerified, NotVerified{Source: vol.Source, Check: deepScanCheck, Error: err.Error()})
 	}
+	return len(found)
 }

@@ -27,11 +27,16 @@ func (p *PostProcessor) Configure(raws ...interface{}) error { return p.config.p
 // success (or with on_residue = "warn"); otherwise an error, after which Packer destroys
 // the builder's artifact.
 func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, artifact packersdk.Artifact) (packersdk.Artifact, bool, bool, error) {
-	checks, err := cleanup.SelectChecks(cleanup.Linux, p.config.Checks)
+	checks, err := selectChecks(p.config.Checks)
 	if err != nil {
 		return nil, false, false, fmt.Errorf("sanitize-verify: checks: %w", err)
 	}
 	failOn, _ := cleanup.ParseSeverity(p.config.FailOn)
+	if refs, err := alicloudRefs(p.config.Images, artifact); err != nil {
+		return nil, false, false, err
+	} else if refs != nil {
+		return p.postProcessAlicloud(ctx, ui, artifact, refs, checks, failOn)
+	}
 	if refs, err := amiRefs(p.config.Images, artifact); err != nil {
 		return nil, false, false, err
 	} else if refs != nil {
@@ -45,7 +50,7 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, artifa
 		}
 		if len(sources) == 0 {
 			return nil, false, false, fmt.Errorf("sanitize-verify: the artifact (%s) has no files to verify and no `images` are set: "+
-				"its id %q names no AMI (region:ami-…) and Alibaba custom images are not supported yet; the artifact was NOT verified", builderID(artifact), artifactID(artifact))
+				"its id %q names no AMI (region:ami-…) nor Alibaba Cloud custom image (region:m-…); the artifact was NOT verified", builderID(artifact), artifactID(artifact))
 		}
 	}
 
@@ -56,7 +61,7 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, artifa
 		rep.Checks = append(rep.Checks, deepScanCheck)
 	}
 	v := &verifier{checks: checks, contentScan: *p.config.ContentScan, deepScan: p.config.DeepScan, keepPasswords: p.config.KeepPasswords,
-		packerKey: p.config.PackerPublicKey, say: ui.Message}
+		packerKey: p.config.PackerPublicKey, say: ui.Message, extentOf: extentFiles(sources)}
 	for _, src := range sources {
 		if err := ctx.Err(); err != nil {
 			return nil, false, false, fmt.Errorf("sanitize-verify: %w", err)

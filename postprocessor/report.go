@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -27,6 +28,9 @@ type Report struct {
 
 	// AWSImages describes the AMIs of an amazon builder's artifact (see report_aws.go).
 	AWSImages []AMIResult `json:"aws_images,omitempty"`
+	// AlicloudImages describes the custom images of an alicloud-ecs artifact, with what
+	// of each was verified (see report_alicloud.go).
+	AlicloudImages []AlicloudImageResult `json:"alicloud_images,omitempty"`
 }
 
 // Finding is one piece of residue found in an image. Messages never hold a secret.
@@ -81,7 +85,9 @@ func newReport(failOn cleanup.Severity, checks []cleanup.Check, contentScan bool
 	r := &Report{FailOn: failOn, ContentScan: contentScan, Findings: []Finding{}, NotVerified: []NotVerified{},
 		Sources: []SourceResult{}, Checks: []string{}, Time: time.Now().UTC()}
 	for _, c := range checks {
-		r.Checks = append(r.Checks, c.ID)
+		if !slices.Contains(r.Checks, c.ID) { // tmp-files is a Linux and a Windows check
+			r.Checks = append(r.Checks, c.ID)
+		}
 	}
 	if contentScan {
 		r.Checks = append(r.Checks, contentScanCheck)

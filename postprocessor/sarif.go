@@ -1,6 +1,7 @@
 package postprocessor
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/goldenimage/packer-plugin-sanitize/cleanup"
@@ -99,6 +100,9 @@ func (r *Report) sarif(checks []cleanup.Check) sarifLog {
 	driver := sarifDriver{Name: "sanitize-verify", Version: version.PluginVersion.FormattedVersion(),
 		InformationURI: "https://github.com/goldenimage/packer-plugin-sanitize"}
 	for _, c := range checks {
+		if slices.ContainsFunc(driver.Rules, func(r sarifRule) bool { return r.ID == c.ID }) {
+			continue // one rule per ID: tmp-files is a Linux and a Windows check
+		}
 		driver.Rules = append(driver.Rules, sarifRule{ID: c.ID, ShortDescription: sarifMessage{c.Summary}, DefaultConfig: sarifConfig{sarifLevel(c.Severity)}})
 	}
 	if r.ContentScan {
@@ -113,6 +117,11 @@ func (r *Report) sarif(checks []cleanup.Check) sarifLog {
 			text = nv.Source + ": check " + nv.Check + ": " + nv.Error
 		}
 		inv.Notifications = append(inv.Notifications, sarifNotification{Level: "error", Message: sarifMessage{"not verified: " + text}})
+	}
+	for _, src := range r.Sources {
+		if src.Status == statusNotRead { // said, never implied: the content was not looked at
+			inv.Notifications = append(inv.Notifications, sarifNotification{Level: "warning", Message: sarifMessage{src.Path + ": " + src.Reason}})
+		}
 	}
 	run := sarifRun{Tool: sarifTool{driver}, Invocations: []sarifInvocation{inv}, Results: []sarifResult{}}
 	for _, f := range r.Findings {

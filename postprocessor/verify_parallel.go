@@ -14,19 +14,22 @@ func (v *verifier) verifyVolumes(vols []image.Volume, rep *Report, parallel int)
 	results := make([]VolumeResult, len(vols))
 	parts := make([]Report, len(vols))
 	sem := make(chan struct{}, max(parallel, 1))
+	roles := v.mountRoles(vols)
 	var wg sync.WaitGroup
 	for i, vol := range vols {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i] = v.verifyVolume(vol, &parts[i])
+			results[i] = v.verifyVolume(vol, roles[i], &parts[i])
 		})
 	}
 	wg.Wait()
+	var found []Finding
 	for _, part := range parts {
-		rep.Findings = append(rep.Findings, part.Findings...)
+		found = append(found, part.Findings...)
 		rep.NotVerified = append(rep.NotVerified, part.NotVerified...)
 	}
+	rep.Findings = append(rep.Findings, countByVolume(results, found)...)
 	return results
 }
 

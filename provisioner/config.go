@@ -133,7 +133,7 @@ func (c *Config) prepare(raws ...interface{}) error {
 		c.OnOperationError = "fail"
 	}
 	if c.FetchMaxBytes == 0 {
-		c.FetchMaxBytes = 4 << 20
+		c.FetchMaxBytes = DefaultFetchMaxBytes
 	}
 
 	var errs *packersdk.MultiError

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/goldenimage/packer-plugin-sanitize/cmd/internal/benchrun"
 	"github.com/goldenimage/packer-plugin-sanitize/deepscan"
 	"github.com/goldenimage/packer-plugin-sanitize/image"
 )
@@ -18,6 +19,7 @@ type scanReport struct {
 	ScanSeconds   float64  `json:"scan_seconds"`
 	LocateSeconds float64  `json:"locate_seconds"`
 	Hits          []string `json:"hits"`
+	PeakRSSKB     int64    `json:"peak_rss_kb"` // VmHWM at the end
 }
 
 // childScan deep-scans every volume of img, as sanitize-verify's deep_scan does, in a
@@ -50,5 +52,6 @@ func childScan(img string) error {
 			rep.Hits = append(rep.Hits, fmt.Sprintf("offset %d: %s: %s %s %s", h.Offset, h.Rule, h.Owner.Kind, h.Owner.Path, h.Preview))
 		}
 	}
+	rep.PeakRSSKB = benchrun.SelfPeakRSSKB()
 	return json.NewEncoder(os.Stdout).Encode(rep)
 }

@@ -142,6 +142,9 @@ func table(name string, kinds []string) (body string, ok bool) {
 	if name == imageChecksRegion {
 		return imageChecksTable(), true
 	}
+	if name == alicloudChecksRegion {
+		return alicloudChecksTable(), true
+	}
 	for _, o := range oses {
 		if string(o) != osName {
 			continue

@@ -3,6 +3,8 @@
 # offline (the shell-local post-processor stops sshd and runs mkfs.ext4 -d), which
 # sanitize-verify reads without booting it. With skip_sanitize = ["null.local"] the
 # provisioner does not run, and the same planted rootfs must fail the verification.
+# The zero-free-space proof (zerofill_test.go) reuses it with the rootfs on an ext4 image of
+# its own: image_cmd unmounts it instead of making a new one, and the deep scan reads it.
 packer {
   required_plugins {
     sanitize = {
@@ -22,6 +24,18 @@ variable "skip_sanitize" {
   type    = list(string)
   default = []
 }
+variable "operations" {
+  type    = list(string)
+  default = ["defaults"]
+}
+variable "image_cmd" {
+  type    = string
+  default = "" # empty: build the image from the rootfs with mkfs.ext4 -d
+}
+variable "deep_scan" {
+  type    = bool
+  default = false
+}
 
 source "null" "local" {
   communicator         = "ssh"
@@ -36,20 +50,21 @@ build {
   sources = ["source.null.local"]
 
   provisioner "sanitize" {
-    except = var.skip_sanitize
+    except     = var.skip_sanitize
+    operations = var.operations
   }
 
   post-processors {
     post-processor "shell-local" {
       inline = [
         var.stop_cmd,
-        "rm -f ${var.image}",
-        "mkfs.ext4 -q -F -L root -d ${var.rootfs} ${var.image} 1G",
+        var.image_cmd != "" ? var.image_cmd : "rm -f ${var.image} && mkfs.ext4 -q -F -L root -d ${var.rootfs} ${var.image} 1G",
       ]
     }
     post-processor "sanitize-verify" {
       images      = [var.image]
       report_path = var.report_path
+      deep_scan   = var.deep_scan
     }
   }
 }

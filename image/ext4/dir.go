@@ -23,7 +23,7 @@ type dirent struct {
 // are read linearly, block by block, as readdir does: an htree's index blocks hide
 // behind entries with inode 0, so every leaf entry is seen.
 func (f *FS) listDir(in *inode) ([]dirent, error) {
-	if entries, ok := f.cachedDir(in.num); ok {
+	if entries, ok := f.dirs.Get(in.num); ok {
 		return entries, nil
 	}
 	var out []dirent
@@ -76,7 +76,7 @@ func (f *FS) listDir(in *inode) ([]dirent, error) {
 			uniq = append(uniq, e)
 		}
 	}
-	f.cacheDir(in.num, uniq)
+	f.dirs.Put(in.num, uniq)
 	return uniq, nil
 }
 

@@ -1,12 +1,10 @@
 package ext4_test
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"math/rand"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -87,8 +85,8 @@ func TestReadsEveryVariant(t *testing.T) {
 			// e2fsck -D turns the big directory into an htree, as a long-lived system has
 			imagetest.Run(t, "sh", "-c", "e2fsck -fyD "+img+" >/dev/null 2>&1; [ $? -le 1 ]")
 			fsys := openImage(t, img)
-			compareTree(t, tree, fsys)
-			if err := fstest.TestFS(mustSub(t, fsys, "data"), "etc/shadow", "big/random", "many/entry-2999", "link-abs"); err != nil {
+			imagetest.CompareTree(t, tree, fsys, imagetest.Keeps{Modes: true, RootExtras: []string{"lost+found"}})
+			if err := fstest.TestFS(imagetest.Sub(t, fsys, "data"), "etc/shadow", "big/random", "many/entry-2999", "link-abs"); err != nil {
 				t.Error(err)
 			}
 		})
@@ -149,92 +147,4 @@ func buildImage(t *testing.T, tree string) string {
 	return img
 }
 
-func openImage(t *testing.T, img string) *ext4.FS {
-	t.Helper()
-	f, err := os.Open(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	fi, err := f.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fsys, err := ext4.Open(f, fi.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fsys
-}
-
-func mustSub(t *testing.T, fsys fs.FS, dir string) fs.FS {
-	t.Helper()
-	sub, err := fs.Sub(fsys, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sub
-}
-
-// compareTree checks that the image holds exactly the host tree: same names in every
-// directory, same types, same bytes, same symlink targets.
-func compareTree(t *testing.T, tree string, fsys fs.FS) {
-	t.Helper()
-	err := filepath.WalkDir(tree, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(tree, p)
-		name := filepath.ToSlash(rel)
-		hostInfo, err := os.Lstat(p)
-		if err != nil {
-			return err
-		}
-		info, err := fs.Lstat(fsys, name)
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			return nil
-		}
-		if info.Mode().Type() != hostInfo.Mode().Type() || info.Mode().Perm() != hostInfo.Mode().Perm() {
-			t.Errorf("%s: mode %v, want %v", name, info.Mode(), hostInfo.Mode())
-		}
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			want, _ := os.Readlink(p)
-			if got, err := fs.ReadLink(fsys, name); err != nil || got != want {
-				t.Errorf("%s: link %q, %v; want %q", name, got, err, want)
-			}
-		case d.IsDir():
-			want, _ := os.ReadDir(p)
-			got, err := fs.ReadDir(fsys, name)
-			if err != nil {
-				t.Errorf("%s: %v", name, err)
-				return nil
-			}
-			if g, w := names(got, name == "."), names(want, false); g != w {
-				t.Errorf("%s: entries\n%s\nwant\n%s", name, g, w)
-			}
-		default:
-			want, _ := os.ReadFile(p)
-			got, err := fs.ReadFile(fsys, name)
-			if err != nil || !bytes.Equal(got, want) || info.Size() != int64(len(want)) {
-				t.Errorf("%s: %d bytes (size %d), %v; want %d bytes", name, len(got), info.Size(), err, len(want))
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-func names(entries []fs.DirEntry, root bool) string {
-	var out []string
-	for _, e := range entries {
-		if root && e.Name() == "lost+found" {
-			continue
-		}
-		out = append(out, e.Name())
-	}
-	return strings.Join(out, " ")
-}
+func openImage(t *testing.T, img string) *ext4.FS { return imagetest.OpenFS(t, img, ext4.Open) }

@@ -6,18 +6,10 @@ import (
 	"io"
 	"io/fs"
 	"path"
-	"strings"
 	"sync"
 	"syscall"
-)
 
-// maxSymlinkHops bounds symlink resolution, as the kernel's ELOOP limit does.
-const maxSymlinkHops = 40
-
-// Cache budgets: enough for the checks' working set, bounded whatever the image.
-const (
-	maxCachedInodes     = 1 << 16
-	maxCachedDirEntries = 1 << 20
+	"github.com/goldenimage/packer-plugin-sanitize/image/fsfile"
 )
 
 // FS is a read-only ext2/3/4 filesystem. Paths are fs.FS paths ("etc/shadow"). It is
@@ -26,11 +18,11 @@ type FS struct {
 	r  io.ReaderAt
 	sb *superblock
 
-	mu            sync.Mutex
-	tables        map[uint64]uint64 // block group -> inode table block
-	inodes        map[uint32]*inode
-	dirs          map[uint32][]dirent
-	cachedEntries int
+	mu     sync.Mutex
+	tables map[uint64]uint64 // block group -> inode table block
+	inodes *fsfile.Cache[uint32, *inode]
+	dirs   *fsfile.Cache[uint32, []dirent]
+	tree   fsfile.Tree[*inode]
 }
 
 var (
@@ -47,7 +39,10 @@ func Open(r io.ReaderAt, size int64) (*FS, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &FS{r: r, sb: sb, tables: map[uint64]uint64{}, inodes: map[uint32]*inode{}, dirs: map[uint32][]dirent{}}
+	f := &FS{r: r, sb: sb, tables: map[uint64]uint64{},
+		inodes: fsfile.NewCache[uint32, *inode](fsfile.CachedInodes, nil),
+		dirs:   fsfile.NewListCache[uint32, dirent](fsfile.CachedDirEntries)}
+	f.tree = f.newTree()
 	root, err := f.readInode(rootIno)
 	if err != nil {
 		return nil, fmt.Errorf("root directory: %w", err)
@@ -78,80 +73,31 @@ func (f *FS) readAt(b []byte, off int64) error {
 // resolve walks name from the root directory, following symlinks inside the image (the
 // last element only when followLast is set).
 func (f *FS) resolve(op, name string, followLast bool) (*inode, error) {
-	if !fs.ValidPath(name) {
-		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
-	}
-	root, err := f.readInode(rootIno)
-	if err != nil {
-		return nil, &fs.PathError{Op: op, Path: name, Err: err}
-	}
-	stack := []*inode{root} // the directories walked, so ".." after a symlink is right
-	pending := splitPath(name)
-	for hops := 0; len(pending) > 0; {
-		elem := pending[0]
-		pending = pending[1:]
-		if elem == ".." {
-			if len(stack) > 1 {
-				stack = stack[:len(stack)-1]
-			}
-			continue
-		}
-		dir := stack[len(stack)-1]
-		if !dir.isDir() {
-			return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ENOTDIR}
-		}
-		entries, err := f.listDir(dir)
-		if err != nil {
-			return nil, &fs.PathError{Op: op, Path: name, Err: err}
-		}
-		e, ok := lookup(entries, elem)
-		if !ok {
-			return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
-		}
-		in, err := f.readInode(e.ino)
-		if err != nil {
-			return nil, &fs.PathError{Op: op, Path: name, Err: err}
-		}
-		if in.isSymlink() && (len(pending) > 0 || followLast) {
-			if hops++; hops > maxSymlinkHops {
-				return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ELOOP}
-			}
-			target, err := f.readLink(in)
+	return f.tree.Resolve(op, name, followLast)
+}
+
+// newTree is the path walk over this filesystem's inodes.
+func (f *FS) newTree() fsfile.Tree[*inode] {
+	return fsfile.Tree[*inode]{
+		Root: func() (*inode, error) { return f.readInode(rootIno) },
+		Child: func(dir *inode, name string) (*inode, bool, error) {
+			entries, err := f.listDir(dir)
 			if err != nil {
-				return nil, &fs.PathError{Op: op, Path: name, Err: err}
+				return nil, false, err
 			}
-			if strings.HasPrefix(target, "/") {
-				stack = stack[:1]
+			e, ok := lookup(entries, name)
+			if !ok {
+				return nil, false, nil
 			}
-			pending = append(splitPath(target), pending...)
-			continue
-		}
-		if in.isDir() && inStack(stack, in.num) {
-			// a hard link to an ancestor directory: a walk through it would never end
-			return nil, &fs.PathError{Op: op, Path: name, Err: fmt.Errorf("%w: directory loop (inode %d)", ErrCorrupt, in.num)}
-		}
-		stack = append(stack, in)
+			in, err := f.readInode(e.ino)
+			return in, true, err
+		},
+		ReadLink:  f.readLink,
+		IsDir:     (*inode).isDir,
+		IsSymlink: (*inode).isSymlink,
+		Num:       func(in *inode) uint64 { return uint64(in.num) },
+		Corrupt:   ErrCorrupt,
 	}
-	return stack[len(stack)-1], nil
-}
-
-func inStack(stack []*inode, num uint32) bool {
-	for _, in := range stack {
-		if in.num == num {
-			return true
-		}
-	}
-	return false
-}
-
-func splitPath(p string) []string {
-	var out []string
-	for _, e := range strings.Split(p, "/") {
-		if e != "" && e != "." {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 func (f *FS) readLink(in *inode) (string, error) {
@@ -176,61 +122,26 @@ func (f *FS) readLink(in *inode) (string, error) {
 	return string(b), nil
 }
 
-func baseName(name string) string {
-	if name == "." {
-		return "."
-	}
-	return path.Base(name)
-}
-
 // Open opens a file or directory, following symlinks inside the image.
-func (f *FS) Open(name string) (fs.File, error) {
-	in, err := f.resolve("open", name, true)
+func (f *FS) Open(name string) (fs.File, error) { return f.open("open", name) }
+
+func (f *FS) open(op, name string) (fs.File, error) {
+	in, err := f.resolve(op, name, true)
 	if err != nil {
 		return nil, err
 	}
-	info := fileInfo{name: baseName(name), in: in}
-	if in.isDir() {
-		return &dirFile{fs: f, info: info, path: name}, nil
-	}
-	if !in.isRegular() {
-		return &file{info: info, c: &content{fs: f, in: &inode{num: in.num}, inline: []byte{}}}, nil
-	}
-	c, err := f.newContent(in)
-	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
-	}
-	return &file{info: info, c: c}, nil
+	return fsfile.Open(op, name, fileInfo{name: fsfile.BaseName(name), in: in},
+		func() ([]fs.DirEntry, error) { return f.dirEntries(name, in) },
+		func() (io.ReaderAt, error) { return f.newContent(in) })
 }
 
-// maxReadFile caps ReadFile: fs.ReadFile would otherwise allocate whatever i_size a
-// hostile inode claims. Callers wanting part of a big file use Open and a LimitReader.
-const maxReadFile = 64 << 20
-
-// ReadFile reads a whole file of at most 64 MiB.
+// ReadFile reads a whole file of at most fsfile.MaxReadFile bytes.
 func (f *FS) ReadFile(name string) ([]byte, error) {
-	in, err := f.resolve("read", name, true)
+	fl, err := f.open("read", name)
 	if err != nil {
 		return nil, err
 	}
-	if in.isDir() {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: syscall.EISDIR}
-	}
-	if !in.isRegular() {
-		return []byte{}, nil
-	}
-	if in.size > maxReadFile {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w: %d bytes is more than ReadFile reads", ErrUnsupported, in.size)}
-	}
-	c, err := f.newContent(in)
-	if err != nil {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
-	}
-	b := make([]byte, in.size)
-	if _, err := c.ReadAt(b, 0); err != nil && !errors.Is(err, io.EOF) {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
-	}
-	return b, nil
+	return fsfile.ReadFile(fl, name, ErrUnsupported)
 }
 
 // ReadDir lists a directory sorted by name.
@@ -269,7 +180,7 @@ func (f *FS) Stat(name string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fileInfo{name: baseName(name), in: in}, nil
+	return fileInfo{name: fsfile.BaseName(name), in: in}, nil
 }
 
 // Lstat describes a file without following a final symlink.
@@ -278,7 +189,7 @@ func (f *FS) Lstat(name string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fileInfo{name: baseName(name), in: in}, nil
+	return fileInfo{name: fsfile.BaseName(name), in: in}, nil
 }
 
 // ReadLink returns a symlink's target as stored (absolute targets stay absolute; they

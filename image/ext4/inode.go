@@ -47,7 +47,7 @@ func (f *FS) readInode(num uint32) (*inode, error) {
 	if num < 1 || num > sb.inodesCount {
 		return nil, fmt.Errorf("%w: inode %d out of range (1..%d)", ErrCorrupt, num, sb.inodesCount)
 	}
-	if in := f.cachedInode(num); in != nil {
+	if in, ok := f.inodes.Get(num); ok {
 		return in, nil
 	}
 	group := uint64(num-1) / uint64(sb.inodesPerGroup)
@@ -80,7 +80,7 @@ func (f *FS) readInode(num uint32) (*inode, error) {
 			return nil, fmt.Errorf("%w: inode %d extra size %d", ErrCorrupt, num, in.extraIsize)
 		}
 	}
-	f.cacheInode(in)
+	f.inodes.Put(num, in)
 	return in, nil
 }
 

@@ -89,6 +89,7 @@ type superblock struct {
 	firstMetaBG    uint32
 	backupBGs      [2]uint32
 	volumeName     string
+	uuid           [16]byte
 	groupCount     uint64
 	descPerBlock   uint64
 }
@@ -125,6 +126,7 @@ func readSuperblock(r io.ReaderAt, devSize int64) (*superblock, error) {
 		firstMetaBG:    le.Uint32(b[0x104:]),
 		backupBGs:      [2]uint32{le.Uint32(b[0x24C:]), le.Uint32(b[0x250:])},
 		volumeName:     strings.TrimRight(string(b[0x78:0x88]), "\x00"),
+		uuid:           [16]byte(b[0x68:0x78]),
 	}
 	logBlockSize := le.Uint32(b[0x18:])
 	if logBlockSize > 6 {

@@ -7,7 +7,6 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -69,7 +68,7 @@ func TestReadsEveryVariant(t *testing.T) {
 			if fsys.Kind() != v.kind {
 				t.Errorf("kind %s, want %s", fsys.Kind(), v.kind)
 			}
-			compareTree(t, tree, fsys)
+			imagetest.CompareTree(t, tree, fsys, imagetest.Keeps{})
 			if err := fstest.TestFS(fsys, "EFI/debian/grub.cfg", "EFI/debian/shimx64.efi", "many/a rather long file name 0199.txt"); err != nil {
 				t.Error(err)
 			}
@@ -138,70 +137,4 @@ func TestFragmentedFile(t *testing.T) {
 	}
 }
 
-func openImage(t *testing.T, img string) *fat.FS {
-	t.Helper()
-	f, err := os.Open(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	fi, err := f.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fsys, err := fat.Open(f, fi.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fsys
-}
-
-// compareTree checks that the image holds exactly the host tree: same names in every
-// directory, same types, same bytes.
-func compareTree(t *testing.T, tree string, fsys fs.FS) {
-	t.Helper()
-	err := filepath.WalkDir(tree, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(tree, p)
-		name := filepath.ToSlash(rel)
-		info, err := fs.Stat(fsys, name)
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			return nil
-		}
-		if info.IsDir() != d.IsDir() {
-			t.Errorf("%s: dir %t, want %t", name, info.IsDir(), d.IsDir())
-		}
-		if d.IsDir() {
-			want, _ := os.ReadDir(p)
-			got, err := fs.ReadDir(fsys, name)
-			if err != nil {
-				t.Errorf("%s: %v", name, err)
-				return nil
-			}
-			if g, w := names(got), names(want); !slices.Equal(g, w) {
-				t.Errorf("%s: entries\n%q\nwant\n%q", name, g, w)
-			}
-			return nil
-		}
-		want, _ := os.ReadFile(p)
-		got, err := fs.ReadFile(fsys, name)
-		if err != nil || !bytes.Equal(got, want) || info.Size() != int64(len(want)) {
-			t.Errorf("%s: %d bytes (size %d), %v; want %d bytes", name, len(got), info.Size(), err, len(want))
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-func names(entries []fs.DirEntry) []string {
-	var out []string
-	for _, e := range entries {
-		out = append(out, e.Name())
-	}
-	return out
-}
+func openImage(t *testing.T, img string) *fat.FS { return imagetest.OpenFS(t, img, fat.Open) }

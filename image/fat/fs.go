@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"path"
 	"slices"
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/fsfile"
 )
 
 // FS is a read-only FAT12/16/32 filesystem. Names are matched case-insensitively, as
@@ -162,39 +163,25 @@ func (f *FS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	info := fileInfo{name: baseName(name), d: d}
-	if d.isDir() {
-		return &dirFile{fs: f, info: info, path: name}, nil
-	}
-	// A file bigger than the data area could only be read through a chain that loops.
-	if d.size > 0 && !f.bs.valid(d.cluster) || int64(d.size) > int64(f.bs.clusters)*f.bs.clusterSize {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w: a %d-byte file at cluster %d", ErrCorrupt, d.size, d.cluster)}
-	}
-	return &file{info: info, c: &chain{t: f.t, r: f.r, first: d.cluster}, name: name}, nil
+	return fsfile.Open("open", name, fileInfo{name: fsfile.BaseName(name), d: d},
+		func() ([]fs.DirEntry, error) { return f.dirEntries(name, d) },
+		func() (io.ReaderAt, error) {
+			// A file bigger than the data area could only be read through a chain that loops.
+			if d.size > 0 && !f.bs.valid(d.cluster) || int64(d.size) > int64(f.bs.clusters)*f.bs.clusterSize {
+				return nil, fmt.Errorf("%w: a %d-byte file at cluster %d", ErrCorrupt, d.size, d.cluster)
+			}
+			return &content{name: name, c: &chain{t: f.t, r: f.r, first: d.cluster}}, nil
+		})
 }
 
-// maxReadFile caps ReadFile, as the ext4 reader does.
-const maxReadFile = 64 << 20
-
-// ReadFile reads a whole file of at most 64 MiB.
+// ReadFile reads a whole file of at most fsfile.MaxReadFile bytes.
 func (f *FS) ReadFile(name string) ([]byte, error) {
 	fl, err := f.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer fl.Close()
-	regular, ok := fl.(*file)
-	if !ok {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: syscall.EISDIR}
-	}
-	if regular.info.d.size > maxReadFile {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w: %d bytes is more than ReadFile reads", ErrUnsupported, regular.info.d.size)}
-	}
-	b := make([]byte, regular.info.d.size)
-	if _, err := regular.ReadAt(b, 0); err != nil && err != io.EOF {
-		return nil, err
-	}
-	return b, nil
+	return fsfile.ReadFile(fl, name, ErrUnsupported)
 }
 
 // ReadDir lists a directory sorted by name.
@@ -228,7 +215,7 @@ func (f *FS) Stat(name string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fileInfo{name: baseName(name), d: d}, nil
+	return fileInfo{name: fsfile.BaseName(name), d: d}, nil
 }
 
 // Lstat is Stat: FAT has no symlinks.
@@ -240,11 +227,4 @@ func (f *FS) ReadLink(name string) (string, error) {
 		return "", err
 	}
 	return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
-}
-
-func baseName(name string) string {
-	if name == "." {
-		return "."
-	}
-	return path.Base(name)
 }

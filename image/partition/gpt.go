@@ -85,7 +85,8 @@ func readGPTAt(r io.ReaderAt, size, sectorSize, lba int64) (*Table, error) {
 		}
 		first, last := int64(le.Uint64(e[32:])), int64(le.Uint64(e[40:]))
 		p := Partition{Number: int(i + 1), Start: first * sectorSize, Size: (last - first + 1) * sectorSize,
-			Scheme: "GPT", Type: typ, TypeName: gptTypeNames[typ], Name: utf16Name(e[56:128])}
+			Scheme: "GPT", Type: typ, TypeName: gptTypeNames[typ], Name: utf16Name(e[56:128]),
+			UUID: strings.ToLower(guid(e[16:32]))}
 		if first < 0 || last < first {
 			return nil, fmt.Errorf("%w: GPT partition %d has LBAs %d..%d", ErrCorrupt, p.Number, first, last)
 		}
@@ -119,6 +120,9 @@ func utf16Name(b []byte) string {
 const (
 	GUIDBIOSBoot  = "21686148-6449-6E6F-744E-656564454649"
 	GUIDEFISystem = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
+	// GUIDMSReserved is the Microsoft Reserved Partition Windows Setup creates: no
+	// filesystem, zeros until Windows uses it.
+	GUIDMSReserved = "E3C9E316-0B5C-4DB8-817D-F92DF00215AE"
 )
 
 var gptTypeNames = map[string]string{
@@ -134,6 +138,6 @@ var gptTypeNames = map[string]string{
 	"CA7D7CCB-63ED-4C53-861C-1742536059CC": "Linux LUKS",
 	"A19D880F-05FC-4D3B-A006-743F0F84911E": "Linux RAID",
 	"EBD0A0A2-B9E5-4433-87C0-68B6B72699C7": "Microsoft basic data",
-	"E3C9E316-0B5C-4DB8-817D-F92DF00215AE": "Microsoft reserved",
+	GUIDMSReserved:                         "Microsoft reserved",
 	"DE94BBA4-06D1-4D40-A16A-BFD50179D6AC": "Windows recovery",
 }

@@ -70,6 +70,9 @@ func readMBR(r io.ReaderAt, size int64) (*Table, error) {
 	if len(t.Partitions) == 0 {
 		return nil, nil // a boot sector with no partition: not a partition table
 	}
+	for i := range t.Partitions { // as the kernel names them for PARTUUID=
+		t.Partitions[i].UUID = fmt.Sprintf("%08x-%02x", le.Uint32(b[440:]), t.Partitions[i].Number)
+	}
 	return t, nil
 }
 

@@ -29,6 +29,9 @@ type Partition struct {
 	TypeName string
 	// Name is the GPT partition name.
 	Name string
+	// UUID is what /etc/fstab's PARTUUID= names: the GPT entry's unique GUID, or for MBR
+	// the disk signature and the partition number ("1b2c3d4e-05"), lower case.
+	UUID string
 }
 
 // Table is a disk's partition table.

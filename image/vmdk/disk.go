@@ -41,6 +41,20 @@ func Open(r io.ReaderAt, size int64) (*Disk, error) {
 	if err != nil {
 		return nil, err
 	}
+	return openWith(r, size, h)
+}
+
+// openExtent reads a hosted sparse extent of a descriptor file: its header has no
+// embedded descriptor, or one that is not about it alone.
+func openExtent(r io.ReaderAt, size int64) (*Disk, error) {
+	h, err := parseHeaderOf(r, size, false)
+	if err != nil {
+		return nil, err
+	}
+	return openWith(r, size, h)
+}
+
+func openWith(r io.ReaderAt, size int64, h *header) (*Disk, error) {
 	span := h.grainSize * h.gtes // bytes of disk one grain table covers
 	n := (h.capacity + span - 1) / span
 	if n*4 > maxGDSize || h.gdOffset+n*4 > size {

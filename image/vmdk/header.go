@@ -1,8 +1,9 @@
 // Package vmdk reads hosted sparse VMDK disks read-only: monolithicSparse, and
 // streamOptimized with deflate-compressed grains, whether the grain directory's offset is
 // in the header at offset 0 (as qemu-img writes it, with no footer) or in a footer at the
-// end (as VMware and VirtualBox write it). A disk needing other files (split or flat
-// extents, a parent disk) is refused with an error saying so.
+// end (as VMware and VirtualBox write it). A split or flat disk (a text descriptor file
+// whose extents are other files) is read by OpenDescriptor; a child of a parent disk is
+// refused with an error saying so.
 package vmdk
 
 import (
@@ -55,7 +56,11 @@ func (h *header) compressed() bool { return h.flags&flagCompress != 0 }
 
 // parseHeader reads the header at offset 0 and, when it says the grain directory is at
 // the end, the footer that repeats it with the real offset.
-func parseHeader(r io.ReaderAt, size int64) (*header, error) {
+func parseHeader(r io.ReaderAt, size int64) (*header, error) { return parseHeaderOf(r, size, true) }
+
+// parseHeaderOf reads the header; standalone says the file must be a whole disk (its
+// embedded descriptor naming it as the only extent), not an extent of a descriptor file.
+func parseHeaderOf(r io.ReaderAt, size int64, standalone bool) (*header, error) {
 	b := make([]byte, sector)
 	if err := readFull(r, b, 0); err != nil {
 		return nil, fmt.Errorf("header: %w", err)
@@ -77,8 +82,10 @@ func parseHeader(r io.ReaderAt, size int64) (*header, error) {
 		}
 		h.descriptor = strings.TrimRight(string(d), "\x00")
 	}
-	if err := h.checkDescriptor(); err != nil {
-		return nil, err
+	if standalone {
+		if err := h.checkDescriptor(); err != nil {
+			return nil, err
+		}
 	}
 	if le.Uint64(b[56:]) == gdAtEnd {
 		// streamOptimized as VMware writes it: footer marker, footer, end-of-stream marker

@@ -20,7 +20,7 @@ const maxDirEntries = 1 << 22
 
 // listDir returns a directory's entries, "." and ".." left out, sorted by name.
 func (f *FS) listDir(in *inode) ([]dirent, error) {
-	if d, ok := f.cachedDir(in.num); ok {
+	if d, ok := f.dirs.Get(in.num); ok {
 		return d, nil
 	}
 	var entries []dirent
@@ -42,7 +42,7 @@ func (f *FS) listDir(in *inode) ([]dirent, error) {
 			return nil, fmt.Errorf("%w: directory inode %d lists %q twice", ErrCorrupt, in.num, entries[i].name)
 		}
 	}
-	f.cacheDir(in.num, entries)
+	f.dirs.Put(in.num, entries)
 	return entries, nil
 }
 

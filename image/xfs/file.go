@@ -1,32 +1,35 @@
 package xfs
 
 import (
-	"errors"
 	"io"
 	"io/fs"
 	"path"
 	"syscall"
 	"time"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/fsfile"
 )
 
 // Open opens a file or directory, following symlinks inside the image.
-func (f *FS) Open(name string) (fs.File, error) {
-	in, err := f.resolve("open", name, true)
+func (f *FS) Open(name string) (fs.File, error) { return f.open("open", name) }
+
+func (f *FS) open(op, name string) (fs.File, error) {
+	in, err := f.resolve(op, name, true)
 	if err != nil {
 		return nil, err
 	}
-	info := fileInfo{name: baseName(name), in: in}
-	if in.isDir() {
-		return &dirFile{fs: f, info: info, path: name}, nil
-	}
-	if !in.isRegular() {
-		return &file{info: info, c: &content{fs: f, in: &inode{num: in.num}, inline: []byte{}}}, nil
-	}
-	c, err := f.newContent(in)
+	return fsfile.Open(op, name, fileInfo{name: fsfile.BaseName(name), in: in},
+		func() ([]fs.DirEntry, error) { return f.dirEntries(name, in) },
+		func() (io.ReaderAt, error) { return f.newContent(in) })
+}
+
+// ReadFile reads a whole file of at most fsfile.MaxReadFile bytes.
+func (f *FS) ReadFile(name string) ([]byte, error) {
+	fl, err := f.open("read", name)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return nil, err
 	}
-	return &file{info: info, c: c}, nil
+	return fsfile.ReadFile(fl, name, ErrUnsupported)
 }
 
 // ReadDir lists a directory sorted by name. Every entry's inode is read now, so that an
@@ -64,7 +67,7 @@ func (f *FS) Stat(name string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fileInfo{name: baseName(name), in: in}, nil
+	return fileInfo{name: fsfile.BaseName(name), in: in}, nil
 }
 
 // Lstat describes a file without following a final symlink.
@@ -73,7 +76,7 @@ func (f *FS) Lstat(name string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fileInfo{name: baseName(name), in: in}, nil
+	return fileInfo{name: fsfile.BaseName(name), in: in}, nil
 }
 
 // ReadLink returns a symlink's target as stored (absolute targets mean the image's root).
@@ -107,84 +110,3 @@ func (fi fileInfo) IsDir() bool        { return fi.in.isDir() }
 
 // Sys returns the inode number.
 func (fi fileInfo) Sys() any { return fi.in.num }
-
-// file is an open regular file (or an empty stand-in for a device, fifo or socket).
-type file struct {
-	info fileInfo
-	c    *content
-	off  int64
-}
-
-var (
-	_ io.ReaderAt = (*file)(nil)
-	_ io.Seeker   = (*file)(nil)
-)
-
-func (f *file) Stat() (fs.FileInfo, error)              { return f.info, nil }
-func (f *file) Close() error                            { return nil }
-func (f *file) ReadAt(p []byte, off int64) (int, error) { return f.c.ReadAt(p, off) }
-
-func (f *file) Read(p []byte) (int, error) {
-	n, err := f.c.ReadAt(p, f.off)
-	f.off += int64(n)
-	if n > 0 && err == io.EOF {
-		err = nil // the next Read says EOF
-	}
-	return n, err
-}
-
-func (f *file) Seek(offset int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekStart:
-	case io.SeekCurrent:
-		offset += f.off
-	case io.SeekEnd:
-		offset += f.c.in.size
-	default:
-		return 0, errors.New("seek: invalid whence")
-	}
-	if offset < 0 {
-		return 0, errors.New("seek: negative position")
-	}
-	f.off = offset
-	return offset, nil
-}
-
-// dirFile is an open directory.
-type dirFile struct {
-	fs      *FS
-	info    fileInfo
-	path    string
-	entries []fs.DirEntry
-	read    bool
-}
-
-func (d *dirFile) Stat() (fs.FileInfo, error) { return d.info, nil }
-func (d *dirFile) Close() error               { return nil }
-
-func (d *dirFile) Read([]byte) (int, error) {
-	return 0, &fs.PathError{Op: "read", Path: d.path, Err: syscall.EISDIR}
-}
-
-// ReadDir follows fs.ReadDirFile: n <= 0 returns everything left.
-func (d *dirFile) ReadDir(n int) ([]fs.DirEntry, error) {
-	if !d.read {
-		entries, err := d.fs.dirEntries(d.path, d.info.in)
-		if err != nil {
-			return nil, err
-		}
-		d.entries, d.read = entries, true
-	}
-	if n <= 0 {
-		out := d.entries
-		d.entries = nil
-		return out, nil
-	}
-	if len(d.entries) == 0 {
-		return nil, io.EOF
-	}
-	n = min(n, len(d.entries))
-	out := d.entries[:n]
-	d.entries = d.entries[n:]
-	return out, nil
-}

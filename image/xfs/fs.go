@@ -1,24 +1,12 @@
 package xfs
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"path"
 	"sort"
-	"strings"
-	"sync"
-	"syscall"
-)
 
-// maxSymlinkHops bounds symlink resolution, as the kernel's ELOOP limit does.
-const maxSymlinkHops = 40
-
-// Cache budgets: enough for the checks' working set, bounded whatever the image.
-const (
-	maxCachedInodes     = 1 << 16
-	maxCachedDirEntries = 1 << 20
+	"github.com/goldenimage/packer-plugin-sanitize/image/fsfile"
 )
 
 // FS is a read-only XFS v5 filesystem. Paths are fs.FS paths ("etc/shadow"). It is safe
@@ -27,10 +15,9 @@ type FS struct {
 	r  io.ReaderAt
 	sb *superblock
 
-	mu            sync.Mutex
-	inodes        map[uint64]*inode
-	dirs          map[uint64][]dirent
-	cachedEntries int
+	inodes *fsfile.Cache[uint64, *inode]
+	dirs   *fsfile.Cache[uint64, []dirent]
+	tree   fsfile.Tree[*inode]
 }
 
 var (
@@ -47,7 +34,7 @@ func Open(r io.ReaderAt, size int64) (*FS, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &FS{r: r, sb: sb, inodes: map[uint64]*inode{}, dirs: map[uint64][]dirent{}}
+	f := newFS(r, sb)
 	if err := f.checkLog(); err != nil {
 		return nil, err
 	}
@@ -59,6 +46,15 @@ func Open(r io.ReaderAt, size int64) (*FS, error) {
 		return nil, fmt.Errorf("%w: the root inode is not a directory", ErrCorrupt)
 	}
 	return f, nil
+}
+
+// newFS sets up the reader over a superblock already read, with empty caches.
+func newFS(r io.ReaderAt, sb *superblock) *FS {
+	f := &FS{r: r, sb: sb,
+		inodes: fsfile.NewCache[uint64, *inode](fsfile.CachedInodes, nil),
+		dirs:   fsfile.NewListCache[uint64, dirent](fsfile.CachedDirEntries)}
+	f.tree = f.newTree()
+	return f
 }
 
 // Features names the features that change how files are read ("nrext64", "bigtime").
@@ -75,109 +71,34 @@ func (f *FS) Features() []string {
 	return out
 }
 
-func (f *FS) cachedInode(num uint64) *inode {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.inodes[num]
-}
-
-func (f *FS) cacheInode(in *inode) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.inodes) >= maxCachedInodes {
-		clear(f.inodes)
-	}
-	f.inodes[in.num] = in
-}
-
-func (f *FS) cachedDir(num uint64) ([]dirent, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	d, ok := f.dirs[num]
-	return d, ok
-}
-
-func (f *FS) cacheDir(num uint64, entries []dirent) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.cachedEntries+len(entries) > maxCachedDirEntries {
-		clear(f.dirs)
-		f.cachedEntries = 0
-	}
-	f.dirs[num] = entries
-	f.cachedEntries += len(entries)
-}
-
 // resolve walks name from the root directory, following symlinks inside the image (the
 // last element only when followLast is set).
 func (f *FS) resolve(op, name string, followLast bool) (*inode, error) {
-	if !fs.ValidPath(name) {
-		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
-	}
-	root, err := f.readInode(f.sb.rootIno)
-	if err != nil {
-		return nil, &fs.PathError{Op: op, Path: name, Err: err}
-	}
-	stack := []*inode{root} // the directories walked, so ".." after a symlink is right
-	pending := splitPath(name)
-	for hops := 0; len(pending) > 0; {
-		elem := pending[0]
-		pending = pending[1:]
-		if elem == ".." {
-			if len(stack) > 1 {
-				stack = stack[:len(stack)-1]
-			}
-			continue
-		}
-		dir := stack[len(stack)-1]
-		if !dir.isDir() {
-			return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ENOTDIR}
-		}
-		entries, err := f.listDir(dir)
-		if err != nil {
-			return nil, &fs.PathError{Op: op, Path: name, Err: err}
-		}
-		i := sort.Search(len(entries), func(i int) bool { return entries[i].name >= elem })
-		if i == len(entries) || entries[i].name != elem {
-			return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
-		}
-		in, err := f.readInode(entries[i].ino)
-		if err != nil {
-			return nil, &fs.PathError{Op: op, Path: name, Err: err}
-		}
-		if in.isSymlink() && (len(pending) > 0 || followLast) {
-			if hops++; hops > maxSymlinkHops {
-				return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ELOOP}
-			}
-			target, err := f.readLink(in)
-			if err != nil {
-				return nil, &fs.PathError{Op: op, Path: name, Err: err}
-			}
-			if strings.HasPrefix(target, "/") {
-				stack = stack[:1]
-			}
-			pending = append(splitPath(target), pending...)
-			continue
-		}
-		for _, a := range stack {
-			if in.isDir() && a.num == in.num {
-				// a directory listed below itself: a walk through it would never end
-				return nil, &fs.PathError{Op: op, Path: name, Err: fmt.Errorf("%w: directory loop (inode %d)", ErrCorrupt, in.num)}
-			}
-		}
-		stack = append(stack, in)
-	}
-	return stack[len(stack)-1], nil
+	return f.tree.Resolve(op, name, followLast)
 }
 
-func splitPath(p string) []string {
-	var out []string
-	for _, e := range strings.Split(p, "/") {
-		if e != "" && e != "." {
-			out = append(out, e)
-		}
+// newTree is the path walk over this filesystem's inodes.
+func (f *FS) newTree() fsfile.Tree[*inode] {
+	return fsfile.Tree[*inode]{
+		Root: func() (*inode, error) { return f.readInode(f.sb.rootIno) },
+		Child: func(dir *inode, name string) (*inode, bool, error) {
+			entries, err := f.listDir(dir)
+			if err != nil {
+				return nil, false, err
+			}
+			i := sort.Search(len(entries), func(i int) bool { return entries[i].name >= name })
+			if i == len(entries) || entries[i].name != name {
+				return nil, false, nil
+			}
+			in, err := f.readInode(entries[i].ino)
+			return in, true, err
+		},
+		ReadLink:  f.readLink,
+		IsDir:     (*inode).isDir,
+		IsSymlink: (*inode).isSymlink,
+		Num:       func(in *inode) uint64 { return in.num },
+		Corrupt:   ErrCorrupt,
 	}
-	return out
 }
 
 // readLink reads a symlink's target: in the inode, or in remote blocks each led by a
@@ -210,40 +131,4 @@ func (f *FS) readLink(in *inode) (string, error) {
 		target = append(target, b[hdr:hdr+n]...)
 	}
 	return string(target[:in.size]), nil
-}
-
-func baseName(name string) string {
-	if name == "." {
-		return "."
-	}
-	return path.Base(name)
-}
-
-// maxReadFile caps ReadFile, as the ext4 reader does.
-const maxReadFile = 64 << 20
-
-// ReadFile reads a whole file of at most 64 MiB.
-func (f *FS) ReadFile(name string) ([]byte, error) {
-	in, err := f.resolve("read", name, true)
-	if err != nil {
-		return nil, err
-	}
-	if in.isDir() {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: syscall.EISDIR}
-	}
-	if !in.isRegular() {
-		return []byte{}, nil
-	}
-	if in.size > maxReadFile {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w: %d bytes is more than ReadFile reads", ErrUnsupported, in.size)}
-	}
-	c, err := f.newContent(in)
-	if err != nil {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
-	}
-	b := make([]byte, in.size)
-	if _, err := c.ReadAt(b, 0); err != nil && !errors.Is(err, io.EOF) {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
-	}
-	return b, nil
 }

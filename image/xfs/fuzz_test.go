@@ -57,7 +57,7 @@ func FuzzWalk(f *testing.F) {
 		if err != nil {
 			return
 		}
-		fsys := &FS{r: r, sb: sb, inodes: map[uint64]*inode{}, dirs: map[uint64][]dirent{}}
+		fsys := newFS(r, sb)
 		_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return nil

@@ -67,7 +67,7 @@ func (in *inode) fileMode() fs.FileMode {
 // readInode reads and checks inode num: magic, version, checksum, and that it is the
 // inode the caller asked for (a stale pointer would otherwise read another file).
 func (f *FS) readInode(num uint64) (*inode, error) {
-	if in := f.cachedInode(num); in != nil {
+	if in, ok := f.inodes.Get(num); ok {
 		return in, nil
 	}
 	off := f.sb.inodeOffset(num)
@@ -116,7 +116,7 @@ func (f *FS) readInode(num uint64) (*inode, error) {
 	case in.format > formatBtree:
 		return nil, fmt.Errorf("%w: inode %d has data fork format %d", ErrUnsupported, num, in.format)
 	}
-	f.cacheInode(in)
+	f.inodes.Put(num, in)
 	return in, nil
 }
 

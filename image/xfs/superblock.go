@@ -12,6 +12,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math/bits"
+	"strings"
 )
 
 // ErrCorrupt marks a filesystem that contradicts itself or its volume.
@@ -57,6 +58,8 @@ type superblock struct {
 	nrext64    bool
 	bigtime    bool
 	incompat   uint32
+	uuid       [16]byte // sb_uuid: what blkid and fstab's UUID= name
+	label      string   // sb_fname
 }
 
 // Probe tells whether r starts with an XFS superblock.
@@ -91,6 +94,8 @@ func readSuperblock(r io.ReaderAt, size int64) (*superblock, error) {
 		logStart:   be.Uint64(b[48:]),
 		logBlocks:  uint64(be.Uint32(b[96:])),
 		incompat:   be.Uint32(b[216:]),
+		uuid:       [16]byte(b[32:48]),
+		label:      strings.TrimRight(string(b[108:120]), "\x00"),
 	}
 	sectSize := int(sb.sectorSize)
 	if sectSize < 512 || sectSize > 32768 || sectSize&(sectSize-1) != 0 {

@@ -1,7 +1,6 @@
 package xfs_test
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -128,8 +127,8 @@ func TestReadsEveryVariant(t *testing.T) {
 			if out := imagetest.Run(t, "xfs_db", "-r", "-c", "path /data/big/sparse", "-c", "print core.format", img); !strings.Contains(out, "btree") {
 				t.Fatalf("the sparse file is not in btree format: %s", out)
 			}
-			compareTree(t, tree, fsys)
-			if err := fstest.TestFS(mustSub(t, fsys, "data"), "etc/shadow", "big/random", "many/entry-with-a-longer-name-2999", "link-abs"); err != nil {
+			imagetest.CompareTree(t, tree, fsys, imagetest.Keeps{Modes: true})
+			if err := fstest.TestFS(imagetest.Sub(t, fsys, "data"), "etc/shadow", "big/random", "many/entry-with-a-longer-name-2999", "link-abs"); err != nil {
 				t.Error(err)
 			}
 			if _, err := fs.Stat(fsys, "links/loop1"); err == nil || !strings.Contains(err.Error(), "too many levels") {
@@ -142,83 +141,4 @@ func TestReadsEveryVariant(t *testing.T) {
 	}
 }
 
-func openImage(t *testing.T, img string) *xfs.FS {
-	t.Helper()
-	f, err := os.Open(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	fi, _ := f.Stat()
-	fsys, err := xfs.Open(f, fi.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fsys
-}
-
-func mustSub(t *testing.T, fsys fs.FS, dir string) fs.FS {
-	t.Helper()
-	sub, err := fs.Sub(fsys, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sub
-}
-
-// compareTree checks that the image holds exactly the host tree: same names in every
-// directory, same types and permissions, same bytes, same symlink targets.
-func compareTree(t *testing.T, tree string, fsys fs.FS) {
-	t.Helper()
-	err := filepath.WalkDir(tree, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(tree, p)
-		name := filepath.ToSlash(rel)
-		hostInfo, _ := os.Lstat(p)
-		info, err := fs.Lstat(fsys, name)
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			return nil
-		}
-		if info.Mode() != hostInfo.Mode() && name != "." {
-			t.Errorf("%s: mode %v, want %v", name, info.Mode(), hostInfo.Mode())
-		}
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			want, _ := os.Readlink(p)
-			if got, err := fs.ReadLink(fsys, name); err != nil || got != want {
-				t.Errorf("%s: link %q, %v; want %q", name, got, err, want)
-			}
-		case d.IsDir():
-			want, _ := os.ReadDir(p)
-			got, err := fs.ReadDir(fsys, name)
-			if err != nil {
-				t.Errorf("%s: %v", name, err)
-				return nil
-			}
-			if g, w := names(got), names(want); g != w {
-				t.Errorf("%s: entries\n%.300s\nwant\n%.300s", name, g, w)
-			}
-		default:
-			want, _ := os.ReadFile(p)
-			got, err := fs.ReadFile(fsys, name)
-			if err != nil || !bytes.Equal(got, want) || info.Size() != int64(len(want)) {
-				t.Errorf("%s: %d bytes (size %d), %v; want %d bytes, equal %t", name, len(got), info.Size(), err, len(want), bytes.Equal(got, want))
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-func names(entries []fs.DirEntry) string {
-	var out []string
-	for _, e := range entries {
-		out = append(out, e.Name())
-	}
-	return strings.Join(out, " ")
-}
+func openImage(t *testing.T, img string) *xfs.FS { return imagetest.OpenFS(t, img, xfs.Open) }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # sshd.sh start ROOTFS PORT | stop ROOTFS
 # Runs the rootfs' own sshd chrooted on 127.0.0.1:PORT inside private mount/pid/uts/ipc
-# namespaces, so its /proc, /dev/pts, /run and /tmp mounts vanish with it. The pid file and
+# namespaces, so its /proc, /sys, /dev/pts and /run mounts vanish with it. The pid file and
 # log sit beside the rootfs (ROOTFS.sshd.pid, ROOTFS.sshd.log).
 set -euo pipefail
 case ${1:-} in
@@ -13,6 +13,7 @@ start)
       R=$1; PORT=$2
       hostname "$(cat "$R/etc/hostname" 2>/dev/null || echo localhost)"
       mount -t proc proc "$R/proc"
+      mount -t sysfs sysfs "$R/sys"   # as on a real guest (zero-free-space tunes ext4 there)
       mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$R/dev/pts"
       mount --bind "$R/dev/pts/ptmx" "$R/dev/ptmx"
       mount -t tmpfs -o mode=755 tmpfs "$R/run"; mkdir -p "$R/run/sshd"; chmod 755 "$R/run/sshd"

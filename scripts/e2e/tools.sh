@@ -2,7 +2,7 @@
 # tools.sh: install what the tests and the demo need on a fresh Debian machine, idempotently.
 #   - Debian packages (as root): debootstrap, e2fsprogs, zstd, openssh-client, and the
 #     image tools the sanitize-verify tests build disks with (fdisk, gdisk, qemu-utils, xfsprogs,
-#     dosfstools, mtools, lvm2)
+#     dosfstools, mtools, lvm2, ntfs-3g)
 #   - a Packer binary built from the Go module proxy, cached as $BIN/packer-$PACKER_VERSION
 #   - packer-plugin-qemu (for the TCG e2e), cached as $BIN/packer-plugin-qemu-$QEMU_PLUGIN_VERSION
 # Prints nothing when everything is already there.
@@ -10,10 +10,11 @@ source "$(dirname "$0")/lib.sh"
 
 need=()
 for c in debootstrap:debootstrap zstd:zstd mkfs.ext4:e2fsprogs debugfs:e2fsprogs \
-         ssh-keygen:openssh-client unshare:util-linux sfdisk:fdisk \
+         ssh-keygen:openssh-client unshare:util-linux mkswap:util-linux sfdisk:fdisk \
          sgdisk:gdisk qemu-img:qemu-utils mkfs.xfs:xfsprogs tar:tar \
          qemu-system-x86_64:qemu-system-x86 extlinux:extlinux \
-         mkfs.vfat:dosfstools mcopy:mtools pvcreate:lvm2 losetup:mount; do
+         mkfs.vfat:dosfstools mcopy:mtools pvcreate:lvm2 losetup:mount \
+         mkntfs:ntfs-3g ntfs-3g:ntfs-3g; do
   command -v "${c%%:*}" >/dev/null || need+=("${c##*:}")
 done
 # the qemu e2e boots a disk through extlinux, whose MBR code comes from syslinux-common

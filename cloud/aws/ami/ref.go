@@ -6,7 +6,8 @@ package ami
 import (
 	"fmt"
 	"regexp"
-	"strings"
+
+	"github.com/goldenimage/packer-plugin-sanitize/cloud/artifactid"
 )
 
 // Ref names one AMI in one region.
@@ -26,35 +27,11 @@ var (
 // commas (one per region the AMI was copied to). Every part must parse: a bad part is an
 // error naming it, never skipped.
 func ParseArtifactID(id string) ([]Ref, error) {
-	if strings.TrimSpace(id) == "" {
-		return nil, fmt.Errorf("empty artifact id: want region:ami-…[,region:ami-…]")
-	}
-	var refs []Ref
-	seen := map[Ref]bool{}
-	parts := strings.Split(id, ",")
-	for i, part := range parts {
-		ref, err := parseRef(strings.TrimSpace(part))
-		if err != nil {
-			if len(parts) == 1 {
-				return nil, fmt.Errorf("artifact id %q: %w", id, err)
-			}
-			return nil, fmt.Errorf("artifact id %q, part %d %q: %w", id, i+1, part, err)
-		}
-		if !seen[ref] {
-			seen[ref] = true
-			refs = append(refs, ref)
-		}
-	}
-	return refs, nil
+	return artifactid.Parse(id, "region:ami-…[,region:ami-…]", parseRef)
 }
 
-func parseRef(part string) (Ref, error) {
-	region, image, ok := strings.Cut(part, ":")
+func parseRef(region, image string) (Ref, error) {
 	switch {
-	case part == "":
-		return Ref{}, fmt.Errorf("empty part")
-	case !ok:
-		return Ref{}, fmt.Errorf("no ':' between region and AMI id")
 	case !regionRE.MatchString(region):
 		return Ref{}, fmt.Errorf("%q is not an AWS region name", region)
 	case !imageRE.MatchString(image):

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/imagetest"
 )
 
 // Disk is a real GPT-partitioned disk image with one ext4 partition, made for a test
@@ -19,32 +21,12 @@ type Disk struct {
 	PartitionStart, PartitionSize int64
 }
 
-// NeedTools skips the test when a tool is missing, and fails it under CI=true, where
-// a missing tool is a broken setup rather than a laptop without it.
-func NeedTools(t testing.TB, tools ...string) {
-	t.Helper()
-	var missing []string
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing = append(missing, tool)
-		}
-	}
-	if len(missing) == 0 {
-		return
-	}
-	msg := "missing " + strings.Join(missing, ", ") + " (make tools installs them)"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
 // BuildDisk makes a sparse disk of size bytes (a whole number of GiB, like an EBS
 // volume) whose GPT partition 1 holds an ext4 filesystem populated with files (slash
 // paths relative to the root -> contents; a path ending in "/" is an empty directory).
 func BuildDisk(t testing.TB, files map[string]string, size int64) Disk {
 	t.Helper()
-	NeedTools(t, "sfdisk", "mkfs.ext4")
+	imagetest.Need(t, "sfdisk", "mkfs.ext4")
 	tree := t.TempDir()
 	for name, data := range files {
 		p := filepath.Join(tree, filepath.FromSlash(name))
@@ -62,7 +44,7 @@ func BuildDisk(t testing.TB, files map[string]string, size int64) Disk {
 // (a real rootfs, say).
 func BuildDiskFromTree(t testing.TB, tree string, size int64) Disk {
 	t.Helper()
-	NeedTools(t, "sfdisk", "mkfs.ext4")
+	imagetest.Need(t, "sfdisk", "mkfs.ext4")
 	d := Disk{Path: filepath.Join(t.TempDir(), "disk.raw"), Size: size}
 	must(t, os.WriteFile(d.Path, nil, 0o644))
 	must(t, os.Truncate(d.Path, size))
@@ -81,7 +63,7 @@ func BuildDiskFromTree(t testing.TB, tree string, size int64) Disk {
 			} `json:"partitions"`
 		} `json:"partitiontable"`
 	}
-	must(t, json.Unmarshal(run(t, "sfdisk", "--json", d.Path), &table))
+	must(t, json.Unmarshal([]byte(imagetest.Run(t, "sfdisk", "--json", d.Path)), &table))
 	pt := table.PartitionTable
 	if len(pt.Partitions) != 1 {
 		t.Fatalf("sfdisk made %d partitions, want 1", len(pt.Partitions))
@@ -89,22 +71,10 @@ func BuildDiskFromTree(t testing.TB, tree string, size int64) Disk {
 	sector := max(pt.SectorSize, 512)
 	d.PartitionStart, d.PartitionSize = pt.Partitions[0].Start*sector, pt.Partitions[0].Size*sector
 	// -E offset writes the filesystem inside the disk file, leaving the GPT alone.
-	run(t, "mkfs.ext4", "-q", "-F", "-L", "root",
+	imagetest.Run(t, "mkfs.ext4", "-q", "-F", "-L", "root",
 		"-E", "offset="+strconv.FormatInt(d.PartitionStart, 10),
 		"-d", tree, d.Path, strconv.FormatInt(d.PartitionSize/1024, 10)+"k")
 	return d
-}
-
-func run(t testing.TB, name string, args ...string) []byte {
-	t.Helper()
-	out, err := exec.Command(name, args...).Output()
-	if err != nil {
-		if ee, ok := err.(*exec.ExitError); ok {
-			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, ee.Stderr)
-		}
-		t.Fatalf("%s: %v", name, err)
-	}
-	return out
 }
 
 func must(t testing.TB, err error) {

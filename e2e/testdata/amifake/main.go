@@ -1,7 +1,8 @@
 // Command packer-plugin-amifake is a test plugin whose builder "amifake-ami" builds
 // nothing: it hands Packer an artifact shaped like amazon-ebs's (BuilderId
-// mitchellh.amazonebs, Id "region:ami-…"), so a real `packer build` can run
-// sanitize-verify on AMIs served by the awsfake servers. Its Destroy, which Packer calls
+// mitchellh.amazonebs, Id "region:ami-…"), or with builder_id = "alibaba.alicloud" like
+// alicloud-ecs's ("region:m-…"), so a real `packer build` can run sanitize-verify on
+// images served by the awsfake or alicloudfake servers. Its Destroy, which Packer calls
 // where it would deregister the AMI, writes destroy_marker.
 package main
 
@@ -18,7 +19,7 @@ import (
 )
 
 type builderConfig struct {
-	ArtifactID, DestroyMarker string
+	ArtifactID, DestroyMarker, BuilderID string
 }
 
 type builder struct{ cfg builderConfig }
@@ -27,6 +28,7 @@ func (b *builder) ConfigSpec() hcldec.ObjectSpec {
 	return hcldec.ObjectSpec{
 		"artifact_id":    &hcldec.AttrSpec{Name: "artifact_id", Type: cty.String, Required: true},
 		"destroy_marker": &hcldec.AttrSpec{Name: "destroy_marker", Type: cty.String, Required: true},
+		"builder_id":     &hcldec.AttrSpec{Name: "builder_id", Type: cty.String, Required: false},
 	}
 }
 
@@ -38,7 +40,7 @@ func (b *builder) Prepare(raws ...interface{}) ([]string, []string, error) {
 		if !ok || !v.Type().IsObjectType() {
 			continue
 		}
-		for name, dst := range map[string]*string{"artifact_id": &b.cfg.ArtifactID, "destroy_marker": &b.cfg.DestroyMarker} {
+		for name, dst := range map[string]*string{"artifact_id": &b.cfg.ArtifactID, "destroy_marker": &b.cfg.DestroyMarker, "builder_id": &b.cfg.BuilderID} {
 			if v.Type().HasAttribute(name) && v.GetAttr(name).IsKnown() && !v.GetAttr(name).IsNull() {
 				*dst = v.GetAttr(name).AsString()
 			}
@@ -52,15 +54,19 @@ func (b *builder) Prepare(raws ...interface{}) ([]string, []string, error) {
 
 func (b *builder) Run(_ context.Context, ui packersdk.Ui, _ packersdk.Hook) (packersdk.Artifact, error) {
 	ui.Say("pretending to have built " + b.cfg.ArtifactID)
-	return &artifact{id: b.cfg.ArtifactID, marker: b.cfg.DestroyMarker}, nil
+	builderID := b.cfg.BuilderID
+	if builderID == "" {
+		builderID = "mitchellh.amazonebs"
+	}
+	return &artifact{id: b.cfg.ArtifactID, marker: b.cfg.DestroyMarker, builderID: builderID}, nil
 }
 
-type artifact struct{ id, marker string }
+type artifact struct{ id, marker, builderID string }
 
-func (a *artifact) BuilderId() string        { return "mitchellh.amazonebs" }
+func (a *artifact) BuilderId() string        { return a.builderID }
 func (a *artifact) Files() []string          { return nil }
 func (a *artifact) Id() string               { return a.id }
-func (a *artifact) String() string           { return "AMIs were created: " + a.id }
+func (a *artifact) String() string           { return "Images were created: " + a.id }
 func (a *artifact) State(string) interface{} { return nil }
 func (a *artifact) Destroy() error {
 	return os.WriteFile(a.marker, []byte("deregistered "+a.id+"\n"), 0o644)

@@ -1,0 +1,38 @@
+package benchrun
+
+import (
+	"os/exec"
+	"testing"
+)
+
+// The child's peak is its own: a parent that has grown big must not show in a small
+// child (getrusage's ru_maxrss would report it), and a big child must show.
+func TestRunMeasuresTheChildAlone(t *testing.T) {
+	ballast := make([]byte, 400<<20)
+	for i := range ballast {
+		ballast[i] = byte(i)
+	}
+	for _, c := range []struct {
+		name     string
+		cmd      *exec.Cmd
+		min, max int64 // KiB
+	}{
+		{"small child of a big parent", exec.Command("sleep", "0.2"), 1, 64 << 10},
+		{"child with a 256 MiB buffer", exec.Command("dd", "if=/dev/zero", "of=/dev/null", "bs=256M", "count=8", "status=none"), 250 << 10, 350 << 10},
+	} {
+		r, err := Run(c.cmd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.PeakRSSKB < c.min || r.PeakRSSKB > c.max || r.Wall <= 0 {
+			t.Errorf("%s: peak %d KiB in %v, want %d..%d KiB", c.name, r.PeakRSSKB, r.Wall, c.min, c.max)
+		}
+	}
+	_ = ballast[len(ballast)-1]
+}
+
+func TestSelfMeasures(t *testing.T) {
+	if SelfPeakRSSKB() <= 0 || SelfBytesRead() < 0 {
+		t.Errorf("peak %d KiB, read %d bytes", SelfPeakRSSKB(), SelfBytesRead())
+	}
+}

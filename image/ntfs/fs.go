@@ -1,0 +1,338 @@
+package ntfs
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/fsfile"
+)
+
+// ErrNotFollowed marks a path through a link whose target is absolute (a drive letter, a
+// volume name): this reader resolves links inside the volume only.
+var ErrNotFollowed = errors.New("absolute NTFS link not followed")
+
+// Well-known MFT records.
+const (
+	recordMFT  = 0
+	recordRoot = 5
+	// firstUserRecord: records below it are the metafiles ($MFT ... $Extend) and
+	// reserved ones; they are hidden from the root directory.
+	firstUserRecord = 16
+)
+
+// Bounds on memory and work whatever the volume.
+const (
+	maxDirs       = 1 << 20
+	maxMFTRecords = 1 << 32
+)
+
+// FS is a read-only NTFS filesystem. It is safe for concurrent use.
+type FS struct {
+	r       io.ReaderAt
+	bs      *bootSector
+	mft     *stream
+	records uint64 // in the MFT
+
+	nodes *fsfile.Cache[uint64, *node]
+	dirs  *fsfile.Cache[uint64, []dirent] // sorted by name
+
+	mu sync.Mutex // guards owners
+	// owners maps a directory to the directory listing it: NTFS has no directory hard
+	// links, so a second parent is corruption that would make walks revisit a subtree.
+	owners map[uint64]uint64
+}
+
+var (
+	_ fs.ReadLinkFS = (*FS)(nil)
+	_ fs.ReadDirFS  = (*FS)(nil)
+	_ fs.StatFS     = (*FS)(nil)
+	_ fs.ReadFileFS = (*FS)(nil)
+)
+
+// Open reads the filesystem held in the first size bytes of r.
+func Open(r io.ReaderAt, size int64) (*FS, error) {
+	b := make([]byte, 512)
+	if err := readFull(r, b, 0); err != nil {
+		return nil, fmt.Errorf("boot sector: %w", err)
+	}
+	bs, err := parseBootSector(b, size)
+	if err != nil {
+		return nil, err
+	}
+	f := &FS{r: r, bs: bs, owners: map[uint64]uint64{},
+		nodes: fsfile.NewCache[uint64, *node](fsfile.CachedInodes, nil),
+		dirs:  fsfile.NewListCache[uint64, dirent](fsfile.CachedDirEntries)}
+	if err := f.openMFT(); err != nil {
+		return nil, err
+	}
+	root, err := f.node(recordRoot, 0)
+	if err != nil {
+		return nil, fmt.Errorf("root directory: %w", err)
+	}
+	if !root.dir {
+		return nil, fmt.Errorf("%w: MFT record 5 (the root) is not a directory", ErrCorrupt)
+	}
+	if _, err := f.dirents(root); err != nil {
+		return nil, fmt.Errorf("root directory: %w", err)
+	}
+	return f, nil
+}
+
+// openMFT maps the MFT from record 0: first through the extents in the record itself,
+// then, when $MFT has an $ATTRIBUTE_LIST (a very fragmented MFT), through all of them.
+func (f *FS) openMFT() error {
+	b := make([]byte, f.bs.recordSize)
+	if err := readFull(f.r, b, f.bs.mftOffset); err != nil {
+		return fmt.Errorf("$MFT: %w", err)
+	}
+	rec, err := decodeRecord(b, recordMFT, f.bs.clusters)
+	if err != nil {
+		return fmt.Errorf("$MFT: %w", err)
+	}
+	if err := f.mapMFT(rec.attrs); err != nil {
+		return err
+	}
+	if slices.ContainsFunc(rec.attrs, func(a attribute) bool { return a.typ == attrAttributeList }) {
+		all, err := f.allAttributes(rec)
+		if err != nil {
+			return fmt.Errorf("$MFT: %w", err)
+		}
+		return f.mapMFT(all)
+	}
+	return nil
+}
+
+func (f *FS) mapMFT(attrs []attribute) error {
+	var data []attribute
+	for _, a := range attrs {
+		if a.typ == attrData && a.name == "" {
+			data = append(data, a)
+		}
+	}
+	if len(data) == 0 || data[0].resident {
+		return fmt.Errorf("%w: $MFT has no non-resident $DATA", ErrCorrupt)
+	}
+	s, err := newStream(f.r, f.bs.clusterSize, data)
+	if err != nil {
+		return fmt.Errorf("$MFT: %w", err)
+	}
+	f.mft, f.records = s, min(uint64(s.dataSize/f.bs.recordSize), maxMFTRecords)
+	if f.records <= recordRoot {
+		return fmt.Errorf("%w: an MFT of %d records", ErrCorrupt, f.records)
+	}
+	return nil
+}
+
+// dirents lists directory n sorted by name, from the cache when it can.
+func (f *FS) dirents(n *node) ([]dirent, error) {
+	if cached, ok := f.dirs.Get(n.num); ok {
+		return cached, nil
+	}
+	entries, err := f.listIndex(n)
+	if err != nil {
+		return nil, err
+	}
+	if n.num == recordRoot {
+		entries = slices.DeleteFunc(entries, func(d dirent) bool { return d.num < firstUserRecord })
+	}
+	slices.SortFunc(entries, func(a, b dirent) int { return strings.Compare(a.name, b.name) })
+	f.dirs.Put(n.num, entries)
+	return entries, nil
+}
+
+// claim records that directory child is listed in parent; a second parent is an error.
+func (f *FS) claim(parent, child uint64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p, ok := f.owners[child]; ok {
+		if p != parent {
+			return fmt.Errorf("%w: directory %d is listed in directories %d and %d", ErrCorrupt, child, p, parent)
+		}
+		return nil
+	}
+	if len(f.owners) >= maxDirs {
+		return fmt.Errorf("%w: more than %d directories", ErrUnsupported, maxDirs)
+	}
+	f.owners[child] = parent
+	return nil
+}
+
+// lookup finds elem in a sorted listing: the exact name, else the one name equal
+// without regard to case (NTFS is case-insensitive to Windows).
+func lookup(entries []dirent, elem string) (dirent, bool) {
+	i, ok := slices.BinarySearchFunc(entries, elem, func(d dirent, s string) int { return strings.Compare(d.name, s) })
+	if ok {
+		return entries[i], true
+	}
+	for _, d := range entries {
+		if strings.EqualFold(d.name, elem) {
+			return d, true
+		}
+	}
+	return dirent{}, false
+}
+
+// resolve walks name from the root, following relative links (the last element only
+// when followLast is set). A directory that is its own ancestor is a loop.
+func (f *FS) resolve(op, name string, followLast bool) (*node, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
+	}
+	root, err := f.node(recordRoot, 0)
+	if err != nil {
+		return nil, &fs.PathError{Op: op, Path: name, Err: err}
+	}
+	stack := []*node{root}
+	pending := splitPath(name)
+	for hops := 0; len(pending) > 0; {
+		elem := pending[0]
+		pending = pending[1:]
+		cur := stack[len(stack)-1]
+		switch elem {
+		case ".", "":
+			continue
+		case "..":
+			if len(stack) > 1 {
+				stack = stack[:len(stack)-1]
+			}
+			continue
+		}
+		if !cur.dir || cur.symlink() {
+			return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ENOTDIR}
+		}
+		entries, err := f.dirents(cur)
+		if err != nil {
+			return nil, &fs.PathError{Op: op, Path: name, Err: err}
+		}
+		d, ok := lookup(entries, elem)
+		if !ok {
+			return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+		}
+		n, err := f.node(d.num, d.seq)
+		if err != nil {
+			return nil, &fs.PathError{Op: op, Path: name, Err: err}
+		}
+		if n.symlink() && (len(pending) > 0 || followLast) {
+			if hops++; hops > fsfile.MaxSymlinkHops {
+				return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ELOOP}
+			}
+			if n.absolute {
+				return nil, &fs.PathError{Op: op, Path: name, Err: fmt.Errorf("%w: %q leads to %q", ErrNotFollowed, elem, n.target)}
+			}
+			pending = append(splitPath(n.target), pending...)
+			continue
+		}
+		if n.dir && !n.symlink() {
+			if slices.ContainsFunc(stack, func(a *node) bool { return a.num == n.num }) {
+				return nil, &fs.PathError{Op: op, Path: name, Err: fmt.Errorf("%w: directory loop (MFT record %d)", ErrCorrupt, n.num)}
+			}
+			if err := f.claim(cur.num, n.num); err != nil {
+				return nil, &fs.PathError{Op: op, Path: name, Err: err}
+			}
+		} else if len(pending) > 0 && !n.dir {
+			return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ENOTDIR}
+		}
+		stack = append(stack, n)
+	}
+	return stack[len(stack)-1], nil
+}
+
+func splitPath(p string) []string {
+	if p == "." {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
+
+// Open opens a file or directory, following relative links inside the volume.
+func (f *FS) Open(name string) (fs.File, error) { return f.open("open", name) }
+
+func (f *FS) open(op, name string) (fs.File, error) {
+	n, err := f.resolve(op, name, true)
+	if err != nil {
+		return nil, err
+	}
+	return fsfile.Open(op, name, fileInfo{name: fsfile.BaseName(name), n: n},
+		func() ([]fs.DirEntry, error) { return f.dirEntries(name, n) },
+		func() (io.ReaderAt, error) { return f.dataReader(n) })
+}
+
+// ReadFile reads a whole file of at most fsfile.MaxReadFile bytes.
+func (f *FS) ReadFile(name string) ([]byte, error) {
+	fl, err := f.open("read", name)
+	if err != nil {
+		return nil, err
+	}
+	return fsfile.ReadFile(fl, name, ErrUnsupported)
+}
+
+// ReadDir lists a directory sorted by name.
+func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
+	n, err := f.resolve("readdir", name, true)
+	if err != nil {
+		return nil, err
+	}
+	return f.dirEntries(name, n)
+}
+
+func (f *FS) dirEntries(name string, n *node) ([]fs.DirEntry, error) {
+	if !n.dir {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: syscall.ENOTDIR}
+	}
+	entries, err := f.dirents(n)
+	if err != nil {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: err}
+	}
+	out := make([]fs.DirEntry, 0, len(entries))
+	for _, d := range entries {
+		child, err := f.node(d.num, d.seq)
+		if err != nil {
+			return nil, &fs.PathError{Op: "readdir", Path: path.Join(name, d.name), Err: err}
+		}
+		if child.dir && !child.symlink() {
+			if err := f.claim(n.num, child.num); err != nil {
+				return nil, &fs.PathError{Op: "readdir", Path: path.Join(name, d.name), Err: err}
+			}
+		}
+		out = append(out, fs.FileInfoToDirEntry(fileInfo{name: d.name, n: child}))
+	}
+	return out, nil
+}
+
+// Stat describes a file, following relative links.
+func (f *FS) Stat(name string) (fs.FileInfo, error) {
+	n, err := f.resolve("stat", name, true)
+	if err != nil {
+		return nil, err
+	}
+	return fileInfo{name: fsfile.BaseName(name), n: n}, nil
+}
+
+// Lstat describes a file without following a final link.
+func (f *FS) Lstat(name string) (fs.FileInfo, error) {
+	n, err := f.resolve("lstat", name, false)
+	if err != nil {
+		return nil, err
+	}
+	return fileInfo{name: fsfile.BaseName(name), n: n}, nil
+}
+
+// ReadLink returns a link's target: slash-separated when relative, as Windows wrote it
+// (C:\..., \??\Volume{...}\...) when absolute.
+func (f *FS) ReadLink(name string) (string, error) {
+	n, err := f.resolve("readlink", name, false)
+	if err != nil {
+		return "", err
+	}
+	if !n.symlink() {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
+	}
+	return n.target, nil
+}
