@@ -12,9 +12,9 @@ import (
 //
 // Each literal is found through its pivot, the byte of it that is rarest in text: one
 // bytes.IndexByte pass per pivot byte (vectorized by Go's runtime) finds the candidates,
-// and only there is the literal compared. Eleven passes cover every literal; they ran
-// about 3x faster than the one-pass keyword automaton this replaced, which had to look up
-// a table for every byte.
+// and only there is the literal compared. Eleven passes cover every literal; on a
+// benchmark image they took 2.3x less CPU than the keyword automaton this replaced, which
+// looked up a table for every byte.
 
 // Pivot preferences, rarest first in configuration files, scripts and source. A literal
 // matched case-insensitively takes the first of foldPivots it holds, and is looked for in

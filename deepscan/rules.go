@@ -7,9 +7,9 @@ import (
 	"github.com/goldenimage/packer-plugin-sanitize/cleanup"
 )
 
-// rule finds one kind of secret in raw bytes. The scan looks for its anchors with
-// bytes.Index over whole buffers; the regexp runs only on the few hundred bytes around an
-// anchor, because a regexp over every byte of a disk could never keep up with it.
+// rule finds one kind of secret in raw bytes. The scan finds its anchors through a rare
+// byte of each (chunk.go); the regexp runs only on the few hundred bytes around an anchor,
+// because a regexp over every byte of a disk could never keep up with it.
 type rule struct {
 	id, desc string
 	sev      cleanup.Severity
@@ -49,7 +49,8 @@ var awsSecret = regexp.MustCompile(`(?:^|[^A-Za-z0-9/+=])([A-Za-z0-9/+]{40})(?:[
 var shadowEntry = regexp.MustCompile(`(?:^|[\x00\n])[a-z_][a-z0-9_.-]{0,31}\$?:` +
 	`(\$(?:1|2[abxy]|5|6|7|y|gy|sha1|md5)\$[./A-Za-z0-9$=,]{8,}):[0-9]*:`)
 
-// rules is kept short on purpose: each anchor costs a pass over every buffer. The
+// rules is kept short on purpose: each pivot byte (pivotBytes) costs a pass over every
+// chunk, and each occurrence of it a comparison per anchor it pivots. The
 // content scan's keyword rules (ACCESS_KEY_SECRET, SecretAccessKey, ...) stay with the
 // content scan; on raw blocks an AWS secret is found next to its key ID.
 var rules = []*rule{

@@ -217,3 +217,30 @@ func TestAlicloudErrors(t *testing.T) {
 		})
 	}
 }
+
+// An image copied to two regions: each copy is described and tagged in its own region.
+func TestAlicloudTwoRegions(t *testing.T) {
+	const west, westImage, westSnap = "ap-southeast-1", "m-t4nwest00000000000001", "s-t4nwestsys0000000001"
+	f := startAliFakes(t, alicloudfake.IdentityRAMUser, nil)
+	f.ecs.AddImage(alicloudfake.Image{Region: west, ID: westImage, Name: "golden-debian", OwnerID: 1234567890123456,
+		Disks: []alicloudfake.Disk{{Device: "/dev/xvda", SnapshotID: westSnap, Type: "system", SizeGiB: 40}}})
+	r := f.run(t, aliID+","+west+":"+westImage, map[string]interface{}{"approve_tags": approve,
+		"alicloud": map[string]interface{}{"approve_metadata_only": true}})
+	if r.err != nil {
+		t.Fatalf("failed: %v\n%s", r.err, r.out)
+	}
+	if rep := r.readReport(t); len(rep.AlicloudImages) != 2 || len(rep.Sources) != 2 {
+		t.Fatalf("report %+v", rep)
+	}
+	if f.ecs.ImageTags(west, westImage)["status"] != "approved" || f.ecs.SnapshotTags(westSnap)["status"] != "approved" ||
+		f.ecs.ImageTags(aliRegion, aliImage)["status"] != "approved" {
+		t.Error("a copy was not approved")
+	}
+	regions := map[string]bool{}
+	for _, c := range f.ecs.Calls() {
+		regions[c.Params.Get("RegionId")] = true
+	}
+	if len(regions) != 2 || !regions[west] || !regions[aliRegion] {
+		t.Errorf("ECS calls in regions %v", regions)
+	}
+}

@@ -111,7 +111,7 @@ func TestInspectErrorsNameTheImage(t *testing.T) {
 	}
 	f.ecs.Fail("DescribeImageSharePermission", &alicloudfake.APIError{Status: 403, Code: "Forbidden.RAM", Message: "User not authorized to operate on the specified resource."})
 	_, err = f.c.Inspect(context.Background(), ecsimage.Ref{Region: region, ImageID: imageID}, ecsimage.Policy{})
-	if err == nil || !strings.Contains(err.Error(), "Forbidden.RAM") || !strings.Contains(err.Error(), imageID) {
+	if err == nil || !strings.Contains(err.Error(), "Forbidden.RAM (HTTP 403): ") || !strings.Contains(err.Error(), imageID) {
 		t.Errorf("API error: %v", err)
 	}
 }

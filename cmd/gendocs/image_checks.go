@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/goldenimage/packer-plugin-sanitize/cleanup"
 	"github.com/goldenimage/packer-plugin-sanitize/cloud/alicloud/ecsimage"
 	"github.com/goldenimage/packer-plugin-sanitize/cloud/aws/ami"
+	"github.com/goldenimage/packer-plugin-sanitize/cloud/cloudimage"
 )
 
 // imageChecksRegion and alicloudChecksRegion are the regions of the cloud image-level
@@ -17,34 +17,15 @@ const (
 	alicloudChecksRegion = "checks-alicloud"
 )
 
-type imageCheckRow struct {
-	id       string
-	severity cleanup.Severity
-	summary  string
-}
+func imageChecksTable() string    { return checkRowsTable(ami.Checks) }
+func alicloudChecksTable() string { return checkRowsTable(ecsimage.Checks) }
 
-func imageChecksTable() string {
-	var rows []imageCheckRow
-	for _, c := range ami.Checks {
-		rows = append(rows, imageCheckRow{c.ID, c.Severity, c.Summary})
-	}
-	return checkRowsTable(rows)
-}
-
-func alicloudChecksTable() string {
-	var rows []imageCheckRow
-	for _, c := range ecsimage.Checks {
-		rows = append(rows, imageCheckRow{c.ID, c.Severity, c.Summary})
-	}
-	return checkRowsTable(rows)
-}
-
-func checkRowsTable(rows []imageCheckRow) string {
+func checkRowsTable(rows []cloudimage.CheckInfo) string {
 	var b strings.Builder
 	b.WriteString("\n| Check | Severity | What it verifies |\n")
 	b.WriteString("| --- | --- | --- |\n")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.id, r.severity, text(r.summary))
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.ID, r.Severity, text(r.Summary))
 	}
 	b.WriteString("\n")
 	return b.String()

@@ -132,7 +132,7 @@ func bench(rounds int, only, trivy string) error {
 			if trivy != "" && cold {
 				m, err := runTrivy(trivy, img, cold)
 				if err != nil {
-					printRow(state, "trivy vm", m, dd, "cannot read: "+firstLine(err.Error()))
+					printRow(state, "trivy vm", m, dd, "cannot read: "+trivyFailure(err))
 					continue
 				}
 				printRow(state, "trivy vm", m, dd, fmt.Sprintf("%d findings, planted %d/%d", m.rep.Findings, plantedFound(m.rep.Paths), len(planted)))
@@ -182,11 +182,6 @@ func verdicts(b benchImage, cold bool, name string, m, dd measure) []string {
 		out = append(out, fmt.Sprintf("%s: %s found %d of the planted files, want %d", b, name, found, want))
 	}
 	return out
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
 }
 
 // measure runs one measurement, best of rounds; a Go child's report says what it read

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -62,6 +63,16 @@ func runTrivy(trivy, img string, cold bool) (measure, error) {
 		}
 	}
 	return m, nil
+}
+
+// trivyFailure says how a Trivy run failed, short enough for a table cell; its own
+// message went to stderr.
+func trivyFailure(err error) string {
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.String() + " (its FATAL line is on stderr)"
+	}
+	return err.Error()
 }
 
 // plantedFound counts the planted files among the findings' paths.

@@ -3,6 +3,8 @@ package fat
 import (
 	"fmt"
 	"io"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // table is the FAT in use, held in memory (at most maxFATSize bytes).
@@ -98,7 +100,7 @@ func (c *chain) readAt(p []byte, off int64) error {
 			last, span = nx, span+cs
 			c.pos, c.cur = k+1, nx
 		}
-		if err := readFull(c.r, p[:span], c.t.bs.clusterOffset(n)); err != nil {
+		if err := readat.Full(c.r, p[:span], c.t.bs.clusterOffset(n)); err != nil {
 			return err
 		}
 		p, off = p[span:], off+span
@@ -113,7 +115,7 @@ func (c *chain) load(n uint32) error {
 	if c.cached == nil {
 		c.cached = make([]byte, c.t.bs.clusterSize)
 	}
-	if err := readFull(c.r, c.cached, c.t.bs.clusterOffset(n)); err != nil {
+	if err := readat.Full(c.r, c.cached, c.t.bs.clusterOffset(n)); err != nil {
 		c.cached = nil
 		return err
 	}
@@ -159,15 +161,4 @@ func (t *table) clusters(first uint32, max int) ([]uint32, error) {
 		out = append(out, nx)
 		n = nx
 	}
-}
-
-func readFull(r io.ReaderAt, b []byte, off int64) error {
-	n, err := r.ReadAt(b, off)
-	if n == len(b) {
-		return nil
-	}
-	if err == nil || err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return fmt.Errorf("reading %d bytes at offset %d: %w", len(b), off, err)
 }

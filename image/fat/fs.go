@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/goldenimage/packer-plugin-sanitize/image/fsfile"
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // FS is a read-only FAT12/16/32 filesystem. Names are matched case-insensitively, as
@@ -44,7 +45,7 @@ const (
 // Open reads the filesystem held in the first size bytes of r.
 func Open(r io.ReaderAt, size int64) (*FS, error) {
 	b := make([]byte, 512)
-	if err := readFull(r, b, 0); err != nil {
+	if err := readat.Full(r, b, 0); err != nil {
 		return nil, fmt.Errorf("boot sector: %w", err)
 	}
 	bs, err := parseBootSector(b, size)
@@ -52,7 +53,7 @@ func Open(r io.ReaderAt, size int64) (*FS, error) {
 		return nil, err
 	}
 	t := &table{bs: bs, fat: make([]byte, bs.fatSize)}
-	if err := readFull(r, t.fat, bs.fatOffset); err != nil {
+	if err := readat.Full(r, t.fat, bs.fatOffset); err != nil {
 		return nil, fmt.Errorf("FAT: %w", err)
 	}
 	f := &FS{r: r, bs: bs, t: t, dirs: map[uint32][]dirent{}, owners: map[uint32]uint64{}}
@@ -80,7 +81,7 @@ func (f *FS) listDir(d dirent) ([]dirent, error) {
 	var data []byte
 	if d.root && f.bs.bits != 32 {
 		data = make([]byte, f.bs.rootSize)
-		if err := readFull(f.r, data, f.bs.rootOffset); err != nil {
+		if err := readat.Full(f.r, data, f.bs.rootOffset); err != nil {
 			return nil, err
 		}
 	} else {

@@ -12,6 +12,8 @@ import (
 	"hash/crc32"
 	"io"
 	"strings"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // ErrCorrupt marks metadata that contradicts itself or its device.
@@ -108,7 +110,7 @@ func readMetadataArea(r io.ReaderAt, size, off, n int64) (string, int64, error) 
 		return "", 0, fmt.Errorf("%w: metadata area at %d (%d bytes) on a %d-byte device (truncated?)", ErrCorrupt, off, n, size)
 	}
 	h := make([]byte, sectorSize)
-	if err := readFull(r, h, off); err != nil {
+	if err := readat.Full(r, h, off); err != nil {
 		return "", 0, fmt.Errorf("metadata area: %w", err)
 	}
 	if string(h[4:20]) != mdaMagic || crc(h[4:]) != le.Uint32(h[:4]) {
@@ -123,11 +125,11 @@ func readMetadataArea(r io.ReaderAt, size, off, n int64) (string, int64, error) 
 	}
 	text := make([]byte, length)
 	first := min(length, n-loc)
-	if err := readFull(r, text[:first], off+loc); err != nil {
+	if err := readat.Full(r, text[:first], off+loc); err != nil {
 		return "", 0, err
 	}
 	if first < length { // wrapped around to the start of the ring
-		if err := readFull(r, text[first:], off+sectorSize); err != nil {
+		if err := readat.Full(r, text[first:], off+sectorSize); err != nil {
 			return "", 0, err
 		}
 	}
@@ -149,15 +151,4 @@ func readMetadataArea(r io.ReaderAt, size, off, n int64) (string, int64, error) 
 // crc is LVM2's CRC-32: the IEEE polynomial, seeded with 0xf597a6cf, not inverted.
 func crc(b []byte) uint32 {
 	return ^crc32.Update(^uint32(0xf597a6cf), crc32.IEEETable, b)
-}
-
-func readFull(r io.ReaderAt, b []byte, off int64) error {
-	n, err := r.ReadAt(b, off)
-	if n == len(b) {
-		return nil
-	}
-	if err == nil || err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return fmt.Errorf("reading %d bytes at offset %d: %w", len(b), off, err)
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // LV is a visible logical volume of a volume group.
@@ -194,7 +196,7 @@ func (l linear) ReadAt(p []byte, off int64) (int, error) {
 		}
 		s := l[i]
 		chunk := p[n:min(len(p), n+int(s.start+s.size-pos))]
-		if err := readFull(s.r, chunk, s.off+pos-s.start); err != nil {
+		if err := readat.Full(s.r, chunk, s.off+pos-s.start); err != nil {
 			return n, err
 		}
 		n += len(chunk)

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/goldenimage/packer-plugin-sanitize/image/fsfile"
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // ErrNotFollowed marks a path through a link whose target is absolute (a drive letter, a
@@ -59,7 +60,7 @@ var (
 // Open reads the filesystem held in the first size bytes of r.
 func Open(r io.ReaderAt, size int64) (*FS, error) {
 	b := make([]byte, 512)
-	if err := readFull(r, b, 0); err != nil {
+	if err := readat.Full(r, b, 0); err != nil {
 		return nil, fmt.Errorf("boot sector: %w", err)
 	}
 	bs, err := parseBootSector(b, size)
@@ -89,7 +90,7 @@ func Open(r io.ReaderAt, size int64) (*FS, error) {
 // then, when $MFT has an $ATTRIBUTE_LIST (a very fragmented MFT), through all of them.
 func (f *FS) openMFT() error {
 	b := make([]byte, f.bs.recordSize)
-	if err := readFull(f.r, b, f.bs.mftOffset); err != nil {
+	if err := readat.Full(f.r, b, f.bs.mftOffset); err != nil {
 		return fmt.Errorf("$MFT: %w", err)
 	}
 	rec, err := decodeRecord(b, recordMFT, f.bs.clusters)

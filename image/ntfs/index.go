@@ -3,6 +3,8 @@ package ntfs
 import (
 	"fmt"
 	"strings"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // Index entry flags.
@@ -143,7 +145,7 @@ func (ix *index) block(vcn int64, depth int) error {
 	}
 	ix.visited[vcn] = true
 	b := make([]byte, ix.blockSize)
-	if err := readFull(ix.alloc, b, vcn*ix.vcnSize); err != nil {
+	if err := readat.Full(ix.alloc, b, vcn*ix.vcnSize); err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}
 	if string(b[:4]) != "INDX" {

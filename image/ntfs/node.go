@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // File attribute bits of $STANDARD_INFORMATION.
@@ -64,7 +66,7 @@ func (f *FS) readRecord(num uint64) (*record, error) {
 		return nil, fmt.Errorf("%w: MFT record %d is past the MFT's %d records", ErrCorrupt, num, f.records)
 	}
 	b := make([]byte, f.bs.recordSize)
-	if err := readFull(f.mft, b, int64(num)*f.bs.recordSize); err != nil {
+	if err := readat.Full(f.mft, b, int64(num)*f.bs.recordSize); err != nil {
 		return nil, fmt.Errorf("MFT record %d: %w", num, err)
 	}
 	return decodeRecord(b, num, f.bs.clusters)

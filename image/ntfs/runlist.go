@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"sort"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // run maps length clusters from vcn to lcn; a sparse run (lcn < 0) reads as zeros.
@@ -157,21 +159,10 @@ func (s *stream) readRaw(p []byte, off int64) error {
 		n := min(int64(len(p)), r.length*s.clusterSize-inRun)
 		if r.sparse() {
 			clear(p[:n])
-		} else if err := readFull(s.r, p[:n], r.lcn*s.clusterSize+inRun); err != nil {
+		} else if err := readat.Full(s.r, p[:n], r.lcn*s.clusterSize+inRun); err != nil {
 			return err
 		}
 		p, off = p[n:], off+n
 	}
 	return nil
-}
-
-func readFull(r io.ReaderAt, b []byte, off int64) error {
-	n, err := r.ReadAt(b, off)
-	if n == len(b) {
-		return nil
-	}
-	if err == nil || err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return fmt.Errorf("reading %d bytes at %d: %w", len(b), off, err)
 }

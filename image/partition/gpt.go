@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 const (
@@ -23,7 +25,7 @@ func readGPT(r io.ReaderAt, size int64) (*Table, error) {
 			continue
 		}
 		sig := make([]byte, 8)
-		if err := readFull(r, sig, sectorSize); err != nil {
+		if err := readat.Full(r, sig, sectorSize); err != nil {
 			return nil, err
 		}
 		if string(sig) != gptSignature {
@@ -44,7 +46,7 @@ func readGPT(r io.ReaderAt, size int64) (*Table, error) {
 
 func readGPTAt(r io.ReaderAt, size, sectorSize, lba int64) (*Table, error) {
 	h := make([]byte, sectorSize)
-	if err := readFull(r, h, lba*sectorSize); err != nil {
+	if err := readat.Full(r, h, lba*sectorSize); err != nil {
 		return nil, err
 	}
 	if string(h[:8]) != gptSignature {
@@ -70,7 +72,7 @@ func readGPTAt(r io.ReaderAt, size, sectorSize, lba int64) (*Table, error) {
 		return nil, fmt.Errorf("%w: GPT entries at LBA %d lie outside the disk", ErrCorrupt, entriesLBA)
 	}
 	entries := make([]byte, count*entrySize)
-	if err := readFull(r, entries, entriesLBA*sectorSize); err != nil {
+	if err := readat.Full(r, entries, entriesLBA*sectorSize); err != nil {
 		return nil, err
 	}
 	if crc32.ChecksumIEEE(entries) != le.Uint32(h[88:]) {

@@ -3,6 +3,8 @@ package partition
 import (
 	"fmt"
 	"io"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 const (
@@ -37,7 +39,7 @@ func mbrEntries(b []byte) (entries [4]mbrEntry, ok bool) {
 
 func readMBR(r io.ReaderAt, size int64) (*Table, error) {
 	b := make([]byte, sector)
-	if err := readFull(r, b, 0); err != nil {
+	if err := readat.Full(r, b, 0); err != nil {
 		return nil, err
 	}
 	entries, ok := mbrEntries(b)
@@ -89,7 +91,7 @@ func readEBRChain(r io.ReaderAt, ext Partition) ([]Partition, error) {
 			return nil, fmt.Errorf("%w: the chain of extended boot records loops or is longer than %d", ErrCorrupt, maxLogical)
 		}
 		seen[cur] = true
-		if err := readFull(r, b, cur*sector); err != nil {
+		if err := readat.Full(r, b, cur*sector); err != nil {
 			return nil, fmt.Errorf("extended boot record at sector %d: %w", cur, err)
 		}
 		entries, ok := mbrEntries(b)

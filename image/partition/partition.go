@@ -49,17 +49,6 @@ func Read(r io.ReaderAt, size int64) (*Table, error) {
 	return readMBR(r, size)
 }
 
-func readFull(r io.ReaderAt, b []byte, off int64) error {
-	n, err := r.ReadAt(b, off)
-	if n == len(b) {
-		return nil
-	}
-	if err == nil || err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return fmt.Errorf("reading %d bytes at offset %d: %w", len(b), off, err)
-}
-
 // inBounds checks a partition against the disk: a partition past the end means a
 // truncated image, whose missing part would otherwise read as an error or as zeros.
 func inBounds(p Partition, size int64) error {

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // ErrCorrupt marks a disk that contradicts itself or its file.
@@ -57,7 +59,7 @@ func Open(r io.ReaderAt, size int64) (*Disk, error) {
 		return nil, fmt.Errorf("%w: dynamic header at offset %d of a %d-byte file (truncated?)", ErrCorrupt, hdrOff, size)
 	}
 	h := make([]byte, 1024)
-	if err := readFull(r, h, hdrOff); err != nil {
+	if err := readat.Full(r, h, hdrOff); err != nil {
 		return nil, fmt.Errorf("dynamic header: %w", err)
 	}
 	if string(h[:8]) != "cxsparse" || checksum(h, 36) != be.Uint32(h[36:]) {
@@ -79,7 +81,7 @@ func Open(r io.ReaderAt, size int64) (*Disk, error) {
 	}
 	d.bitmap = (d.blockSize/512/8 + 511) &^ 511
 	raw := make([]byte, entries*4)
-	if err := readFull(r, raw, batOff); err != nil {
+	if err := readat.Full(r, raw, batOff); err != nil {
 		return nil, fmt.Errorf("block table: %w", err)
 	}
 	d.bat = make([]uint32, entries)
@@ -117,7 +119,7 @@ func (d *Disk) ReadAt(p []byte, off int64) (int, error) {
 		chunk := p[n:min(len(p), n+int(d.blockSize-within))]
 		if e := d.bat[block]; e == unallocated {
 			clear(chunk)
-		} else if err := readFull(d.r, chunk, int64(e)*512+d.bitmap+within); err != nil {
+		} else if err := readat.Full(d.r, chunk, int64(e)*512+d.bitmap+within); err != nil {
 			return n, err
 		}
 		n += len(chunk)
@@ -133,7 +135,7 @@ func readFooter(r io.ReaderAt, size int64) ([]byte, error) {
 	}
 	for _, off := range []int64{size - 512, 0} {
 		f := make([]byte, 512)
-		if err := readFull(r, f, off); err != nil {
+		if err := readat.Full(r, f, off); err != nil {
 			return nil, err
 		}
 		if string(f[:8]) == "conectix" && checksum(f, 64) == be.Uint32(f[64:]) {
@@ -152,15 +154,4 @@ func checksum(b []byte, at int) uint32 {
 		}
 	}
 	return ^sum
-}
-
-func readFull(r io.ReaderAt, b []byte, off int64) error {
-	n, err := r.ReadAt(b, off)
-	if n == len(b) {
-		return nil
-	}
-	if err == nil || err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return fmt.Errorf("reading %d bytes at offset %d: %w", len(b), off, err)
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // Payload block states in the block allocation table.
@@ -41,7 +43,7 @@ func Open(r io.ReaderAt, size int64) (*Disk, error) {
 		return nil, fmt.Errorf("%w: %d block table entries in a %d-byte region", ErrCorrupt, entries, l.batLength)
 	}
 	raw := make([]byte, entries*8)
-	if err := readFull(r, raw, l.batOffset); err != nil {
+	if err := readat.Full(r, raw, l.batOffset); err != nil {
 		return nil, fmt.Errorf("block table: %w", err)
 	}
 	d := &Disk{r: r, l: l, blocks: make([]int64, payload)}
@@ -87,7 +89,7 @@ func (d *Disk) ReadAt(p []byte, off int64) (int, error) {
 		chunk := p[n:min(len(p), n+int(d.l.blockSize-within))]
 		if at := d.blocks[block]; at == 0 {
 			clear(chunk)
-		} else if err := readFull(d.r, chunk, at+within); err != nil {
+		} else if err := readat.Full(d.r, chunk, at+within); err != nil {
 			return n, err
 		}
 		n += len(chunk)

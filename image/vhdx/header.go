@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // ErrCorrupt marks a disk that contradicts itself or its file.
@@ -53,13 +55,13 @@ type layout struct {
 // sequence number), and reads the region table and the metadata items it needs.
 func readLayout(r io.ReaderAt, size int64) (*layout, error) {
 	id := make([]byte, 8)
-	if err := readFull(r, id, 0); err != nil || string(id) != "vhdxfile" {
+	if err := readat.Full(r, id, 0); err != nil || string(id) != "vhdxfile" {
 		return nil, fmt.Errorf("%w: no vhdxfile identifier", ErrCorrupt)
 	}
 	var cur []byte
 	for _, off := range []int64{64 * kib, 128 * kib} {
 		h := make([]byte, 4*kib)
-		if err := readFull(r, h, off); err != nil || string(h[:4]) != "head" || !crcOK(h, 4) {
+		if err := readat.Full(r, h, off); err != nil || string(h[:4]) != "head" || !crcOK(h, 4) {
 			continue
 		}
 		if cur == nil || le.Uint64(h[8:]) > le.Uint64(cur[8:]) {
@@ -82,7 +84,7 @@ func readLayout(r io.ReaderAt, size int64) (*layout, error) {
 	var regions []byte
 	for _, off := range []int64{192 * kib, 256 * kib} {
 		t := make([]byte, 64*kib)
-		if err := readFull(r, t, off); err == nil && string(t[:4]) == "regi" && crcOK(t, 4) {
+		if err := readat.Full(r, t, off); err == nil && string(t[:4]) == "regi" && crcOK(t, 4) {
 			regions = t
 			break
 		}
@@ -134,7 +136,7 @@ func logPending(r io.ReaderAt, size int64, h []byte) (bool, error) {
 	}
 	sector := make([]byte, 64)
 	for at := off; at < off+length; at += 4 * kib {
-		if err := readFull(r, sector, at); err != nil {
+		if err := readat.Full(r, sector, at); err != nil {
 			return false, fmt.Errorf("log: %w", err)
 		}
 		if string(sector[:4]) == "loge" && bytes.Equal(sector[32:48], logGUID) {
@@ -147,7 +149,7 @@ func logPending(r io.ReaderAt, size int64, h []byte) (bool, error) {
 // readMetadata reads the block size, sector size and disk size, refusing a parent.
 func (l *layout) readMetadata(r io.ReaderAt, off, length int64) error {
 	table := make([]byte, 64*kib)
-	if err := readFull(r, table, off); err != nil {
+	if err := readat.Full(r, table, off); err != nil {
 		return fmt.Errorf("metadata: %w", err)
 	}
 	if string(table[:8]) != "metadata" {
@@ -163,7 +165,7 @@ func (l *layout) readMetadata(r io.ReaderAt, off, length int64) error {
 			return nil, fmt.Errorf("%w: metadata item at %d (%d bytes)", ErrCorrupt, at, size)
 		}
 		b := make([]byte, size)
-		return b, readFull(r, b, off+at)
+		return b, readat.Full(r, b, off+at)
 	}
 	var flags uint32
 	for i := 0; i < n; i++ {
@@ -240,15 +242,4 @@ func guid(s string) []byte {
 	copy(b[8:], hex(s[19:23]))
 	copy(b[10:], hex(s[24:36]))
 	return b[:]
-}
-
-func readFull(r io.ReaderAt, b []byte, off int64) error {
-	n, err := r.ReadAt(b, off)
-	if n == len(b) {
-		return nil
-	}
-	if err == nil || err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return fmt.Errorf("reading %d bytes at offset %d: %w", len(b), off, err)
 }

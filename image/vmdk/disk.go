@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // Disk is the virtual disk of a sparse VMDK. It is an io.ReaderAt, safe for concurrent
@@ -61,7 +63,7 @@ func openWith(r io.ReaderAt, size int64, h *header) (*Disk, error) {
 		return nil, fmt.Errorf("%w: a %d-entry grain directory at offset %d of a %d-byte file (truncated?)", ErrCorrupt, n, h.gdOffset, size)
 	}
 	raw := make([]byte, n*4)
-	if err := readFull(r, raw, h.gdOffset); err != nil {
+	if err := readat.Full(r, raw, h.gdOffset); err != nil {
 		return nil, fmt.Errorf("grain directory: %w", err)
 	}
 	d := &Disk{r: r, size: size, h: h, gd: make([]uint32, n), gts: map[int64][]uint32{}}
@@ -155,7 +157,7 @@ func (d *Disk) readGrain(p []byte, g, within int64) error {
 		if off+d.h.grainSize > d.size {
 			return fmt.Errorf("%w: grain %d at offset %d lies past the end of the %d-byte file (truncated?)", ErrCorrupt, g, off, d.size)
 		}
-		return readFull(d.r, p, off+within)
+		return readat.Full(d.r, p, off+within)
 	}
 	data, err := d.inflated(g, off)
 	if err != nil {
@@ -180,7 +182,7 @@ func (d *Disk) entry(g int64) (uint32, error) {
 			return 0, fmt.Errorf("%w: grain table %d at offset %d lies past the end of the file (truncated?)", ErrCorrupt, i, off)
 		}
 		raw := make([]byte, d.h.gtes*4)
-		if err := readFull(d.r, raw, off); err != nil {
+		if err := readat.Full(d.r, raw, off); err != nil {
 			return 0, fmt.Errorf("grain table %d: %w", i, err)
 		}
 		gt = make([]uint32, d.h.gtes)
@@ -207,7 +209,7 @@ func (d *Disk) inflated(g, off int64) ([]byte, error) {
 		}
 	}
 	hdr := make([]byte, 12)
-	if err := readFull(d.r, hdr, off); err != nil {
+	if err := readat.Full(d.r, hdr, off); err != nil {
 		return nil, fmt.Errorf("grain %d: %w", g, err)
 	}
 	lba, clen := int64(le.Uint64(hdr)), int64(le.Uint32(hdr[8:]))
@@ -218,7 +220,7 @@ func (d *Disk) inflated(g, off int64) ([]byte, error) {
 		return nil, fmt.Errorf("%w: grain %d: %d compressed bytes at offset %d of a %d-byte file (truncated?)", ErrCorrupt, g, clen, off, d.size)
 	}
 	packed := make([]byte, clen)
-	if err := readFull(d.r, packed, off+12); err != nil {
+	if err := readat.Full(d.r, packed, off+12); err != nil {
 		return nil, fmt.Errorf("grain %d: %w", g, err)
 	}
 	want := min(d.h.grainSize, d.h.capacity-g*d.h.grainSize)

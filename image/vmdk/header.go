@@ -14,6 +14,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // ErrCorrupt marks a disk that contradicts itself or its file.
@@ -62,7 +64,7 @@ func parseHeader(r io.ReaderAt, size int64) (*header, error) { return parseHeade
 // embedded descriptor naming it as the only extent), not an extent of a descriptor file.
 func parseHeaderOf(r io.ReaderAt, size int64, standalone bool) (*header, error) {
 	b := make([]byte, sector)
-	if err := readFull(r, b, 0); err != nil {
+	if err := readat.Full(r, b, 0); err != nil {
 		return nil, fmt.Errorf("header: %w", err)
 	}
 	if string(b[:4]) != magic {
@@ -77,7 +79,7 @@ func parseHeaderOf(r io.ReaderAt, size int64, standalone bool) (*header, error) 
 			return nil, fmt.Errorf("%w: descriptor of %d sectors at sector %d", ErrCorrupt, descLen, descOff)
 		}
 		d := make([]byte, descLen*sector)
-		if err := readFull(r, d, descOff*sector); err != nil {
+		if err := readat.Full(r, d, descOff*sector); err != nil {
 			return nil, fmt.Errorf("descriptor: %w", err)
 		}
 		h.descriptor = strings.TrimRight(string(d), "\x00")
@@ -93,7 +95,7 @@ func parseHeaderOf(r io.ReaderAt, size int64, standalone bool) (*header, error) 
 			return nil, fmt.Errorf("%w: no room for a footer", ErrCorrupt)
 		}
 		f := make([]byte, sector)
-		if err := readFull(r, f, size-2*sector); err != nil {
+		if err := readat.Full(r, f, size-2*sector); err != nil {
 			return nil, fmt.Errorf("footer: %w", err)
 		}
 		if string(f[:4]) != magic {
@@ -169,15 +171,4 @@ func (h *header) checkDescriptor() error {
 		return fmt.Errorf("%w: the extent has %s sectors, the header %d", ErrCorrupt, extents[0][2], h.capacity/sector)
 	}
 	return nil
-}
-
-func readFull(r io.ReaderAt, b []byte, off int64) error {
-	n, err := r.ReadAt(b, off)
-	if n == len(b) {
-		return nil
-	}
-	if err == nil || err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return fmt.Errorf("reading %d bytes at offset %d: %w", len(b), off, err)
 }

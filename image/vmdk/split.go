@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"sort"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // Split is the virtual disk of a descriptor file: its extents, in order, as one
@@ -86,7 +88,7 @@ func (s *Split) ReadAt(p []byte, off int64) (int, error) {
 		pc := s.pieces[i]
 		within := pos - pc.start
 		chunk := p[n:min(len(p), n+int(min(pc.size-within, 1<<30)))]
-		if err := readFull(pc.r, chunk, pc.off+within); err != nil {
+		if err := readat.Full(pc.r, chunk, pc.off+within); err != nil {
 			return n, err
 		}
 		n += len(chunk)

@@ -3,6 +3,8 @@ package xfs
 import (
 	"fmt"
 	"sort"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // extent maps file blocks [off, off+count) to filesystem block start.
@@ -82,7 +84,7 @@ func (f *FS) walkBtree(in *inode, fsbno uint64, level int, out *[]extent) error 
 		return fmt.Errorf("%w: inode %d: btree block %d lies outside the filesystem", ErrCorrupt, in.num, fsbno)
 	}
 	b := make([]byte, f.sb.blockSize)
-	if err := readFull(f.r, b, off); err != nil {
+	if err := readat.Full(f.r, b, off); err != nil {
 		return err
 	}
 	const hdr = 72 // v5 long-format header

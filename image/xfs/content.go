@@ -6,6 +6,8 @@ import (
 	"io"
 	"sort"
 	"sync"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // content reads an inode's data: extents mapped, holes and unwritten extents as zeros.
@@ -96,7 +98,7 @@ func (c *content) readMapped(p []byte, off int64) error {
 func (c *content) read(p []byte, phys int64) error {
 	bs := c.fs.sb.blockSize
 	if int64(len(p)) >= bs || phys%bs+int64(len(p)) > bs {
-		return readFull(c.fs.r, p, phys)
+		return readat.Full(c.fs.r, p, phys)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -105,7 +107,7 @@ func (c *content) read(p []byte, phys int64) error {
 		if c.cached == nil {
 			c.cached = make([]byte, bs)
 		}
-		if err := readFull(c.fs.r, c.cached, base); err != nil {
+		if err := readat.Full(c.fs.r, c.cached, base); err != nil {
 			c.cached = nil
 			return err
 		}

@@ -1,6 +1,10 @@
 package xfs
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
+)
 
 const (
 	logRecordMagic = 0xFEEDBABE
@@ -27,7 +31,7 @@ func (f *FS) checkLog() error {
 	buf := make([]byte, 1<<20)
 	for off := int64(0); off < size; off += int64(len(buf)) {
 		chunk := buf[:min(int64(len(buf)), size-off)]
-		if err := readFull(f.r, chunk, start+off); err != nil {
+		if err := readat.Full(f.r, chunk, start+off); err != nil {
 			return fmt.Errorf("log: %w", err)
 		}
 		for bb := 0; bb+logBB <= len(chunk); bb += logBB {
@@ -45,7 +49,7 @@ func (f *FS) checkLog() error {
 				}
 				dataAt := (off + int64(bb) + logBB + extra) % size
 				data := make([]byte, 16)
-				if err := readFull(f.r, data, start+dataAt); err != nil {
+				if err := readat.Full(f.r, data, start+dataAt); err != nil {
 					return fmt.Errorf("log: %w", err)
 				}
 				head = append(head, data...)

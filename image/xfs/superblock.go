@@ -13,6 +13,8 @@ import (
 	"io"
 	"math/bits"
 	"strings"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // ErrCorrupt marks a filesystem that contradicts itself or its volume.
@@ -71,7 +73,7 @@ func Probe(r io.ReaderAt) bool {
 
 func readSuperblock(r io.ReaderAt, size int64) (*superblock, error) {
 	b := make([]byte, 512)
-	if err := readFull(r, b, 0); err != nil {
+	if err := readat.Full(r, b, 0); err != nil {
 		return nil, fmt.Errorf("superblock: %w", err)
 	}
 	if string(b[:4]) != "XFSB" {
@@ -102,7 +104,7 @@ func readSuperblock(r io.ReaderAt, size int64) (*superblock, error) {
 		return nil, fmt.Errorf("%w: sector size %d", ErrCorrupt, sectSize)
 	}
 	full := make([]byte, sectSize)
-	if err := readFull(r, full, 0); err != nil {
+	if err := readat.Full(r, full, 0); err != nil {
 		return nil, fmt.Errorf("superblock: %w", err)
 	}
 	if !crcOK(full, 224) {
@@ -166,15 +168,4 @@ func crcOK(b []byte, at int) bool {
 	crc = crc32.Update(crc, castagnoli, []byte{0, 0, 0, 0})
 	crc = crc32.Update(crc, castagnoli, b[at+4:])
 	return crc == binary.LittleEndian.Uint32(b[at:])
-}
-
-func readFull(r io.ReaderAt, b []byte, off int64) error {
-	n, err := r.ReadAt(b, off)
-	if n == len(b) {
-		return nil
-	}
-	if err == nil || err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return fmt.Errorf("reading %d bytes at offset %d: %w", len(b), off, err)
 }

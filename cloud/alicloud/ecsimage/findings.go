@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/goldenimage/packer-plugin-sanitize/cleanup"
+	"github.com/goldenimage/packer-plugin-sanitize/cloud/cloudimage"
 )
 
 // Check IDs of the image-level findings.
@@ -14,39 +15,19 @@ const (
 )
 
 // CheckInfo describes one image-level check, for the docs' tables.
-type CheckInfo struct {
-	ID       string
-	Severity cleanup.Severity
-	Summary  string
-}
+type CheckInfo = cloudimage.CheckInfo
 
 // Checks is the catalogue of image-level checks.
 var Checks = []CheckInfo{
-	{CheckImagePublic, cleanup.Critical, "The custom image is public or published as a community image (share group \"all\"): anyone can create instances from it."},
-	{CheckImageShared, cleanup.High, "The custom image is shared with an Alibaba Cloud account outside the allowlist."},
+	{ID: CheckImagePublic, Severity: cleanup.Critical, Summary: "The custom image is public or published as a community image (share group \"all\"): anyone can create instances from it."},
+	{ID: CheckImageShared, Severity: cleanup.High, Summary: "The custom image is shared with an Alibaba Cloud account outside the allowlist."},
 }
 
-func severityOf(check string) cleanup.Severity {
-	for _, c := range Checks {
-		if c.ID == check {
-			return c.Severity
-		}
-	}
-	return cleanup.High
-}
+func severityOf(check string) cleanup.Severity { return cloudimage.SeverityOf(Checks, check) }
 
-// Finding is one image-level problem.
-type Finding struct {
-	Check    string           `json:"check"`
-	Severity cleanup.Severity `json:"severity"`
-	// Resource is the image id with its region: "cn-hangzhou:m-bp1…".
-	Resource string `json:"resource"`
-	Message  string `json:"message"`
-}
-
-func (f Finding) String() string {
-	return fmt.Sprintf("[%s] %s: %s: %s", f.Severity, f.Check, f.Resource, f.Message)
-}
+// Finding is one image-level problem; Resource is the image id with its region:
+// "cn-hangzhou:m-bp1…".
+type Finding = cloudimage.Finding
 
 // Policy says who may use the image. The image owner's account is always allowed.
 type Policy struct {

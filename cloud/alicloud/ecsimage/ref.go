@@ -8,16 +8,11 @@ import (
 	"fmt"
 	"regexp"
 
-	"github.com/goldenimage/packer-plugin-sanitize/cloud/artifactid"
+	"github.com/goldenimage/packer-plugin-sanitize/cloud/cloudimage"
 )
 
 // Ref names one custom image in one region.
-type Ref struct {
-	Region  string `json:"region"`
-	ImageID string `json:"image_id"`
-}
-
-func (r Ref) String() string { return r.Region + ":" + r.ImageID }
+type Ref = cloudimage.Ref
 
 var (
 	regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z0-9]+)+$`) // cn-hangzhou, ap-southeast-1, cn-shanghai-finance-1
@@ -28,15 +23,15 @@ var (
 // commas (one per region the image was copied to). Every part must parse: a bad part is
 // an error naming it, never skipped.
 func ParseArtifactID(id string) ([]Ref, error) {
-	return artifactid.Parse(id, "region:m-…[,region:m-…]", parseRef)
+	return cloudimage.ParseArtifactID(id, "region:m-…[,region:m-…]", checkRef)
 }
 
-func parseRef(region, image string) (Ref, error) {
+func checkRef(region, image string) error {
 	switch {
 	case !regionRE.MatchString(region):
-		return Ref{}, fmt.Errorf("%q is not an Alibaba Cloud region id", region)
+		return fmt.Errorf("%q is not an Alibaba Cloud region id", region)
 	case !imageRE.MatchString(image):
-		return Ref{}, fmt.Errorf("%q is not a custom image id (m- and 8 to 40 lower-case letters or digits)", image)
+		return fmt.Errorf("%q is not a custom image id (m- and 8 to 40 lower-case letters or digits)", image)
 	}
-	return Ref{Region: region, ImageID: image}, nil
+	return nil
 }

@@ -14,10 +14,10 @@ func TestParseArtifactID(t *testing.T) {
 		want    []ecsimage.Ref
 		wantErr string // substring of the error
 	}{
-		{id: "cn-hangzhou:m-bp1g7004ksh0oeuco1ab", want: []ecsimage.Ref{{"cn-hangzhou", "m-bp1g7004ksh0oeuco1ab"}}},
+		{id: "cn-hangzhou:m-bp1g7004ksh0oeuco1ab", want: []ecsimage.Ref{{Region: "cn-hangzhou", ImageID: "m-bp1g7004ksh0oeuco1ab"}}},
 		{id: "cn-hangzhou:m-bp1aaaaaaaa,ap-southeast-1:m-t4nbbbbbbbb,cn-hangzhou:m-bp1aaaaaaaa",
-			want: []ecsimage.Ref{{"cn-hangzhou", "m-bp1aaaaaaaa"}, {"ap-southeast-1", "m-t4nbbbbbbbb"}}},
-		{id: "cn-shanghai-finance-1:m-abcdefgh12", want: []ecsimage.Ref{{"cn-shanghai-finance-1", "m-abcdefgh12"}}},
+			want: []ecsimage.Ref{{Region: "cn-hangzhou", ImageID: "m-bp1aaaaaaaa"}, {Region: "ap-southeast-1", ImageID: "m-t4nbbbbbbbb"}}},
+		{id: "cn-shanghai-finance-1:m-abcdefgh12", want: []ecsimage.Ref{{Region: "cn-shanghai-finance-1", ImageID: "m-abcdefgh12"}}},
 		{id: "", wantErr: "empty artifact id: want region:m-"},
 		{id: "m-bp1aaaaaaaa", wantErr: "no ':'"},
 		{id: "cn-hangzhou:ami-12345678", wantErr: `"ami-12345678" is not a custom image id`},

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/goldenimage/packer-plugin-sanitize/cleanup"
+	"github.com/goldenimage/packer-plugin-sanitize/cloud/cloudimage"
 )
 
 // Check IDs of the image-level findings.
@@ -18,48 +19,22 @@ const (
 )
 
 // CheckInfo describes one image-level check, for the docs' tables.
-type CheckInfo struct {
-	ID       string
-	Severity cleanup.Severity
-	Summary  string
-}
+type CheckInfo = cloudimage.CheckInfo
 
 // Checks is the catalogue of image-level checks.
 var Checks = []CheckInfo{
-	{CheckAMIPublic, cleanup.Critical, "The AMI's launchPermission includes the group \"all\": anyone can launch it."},
-	{CheckAMIShared, cleanup.High, "The AMI can be launched by an account, organization or OU outside the allowlist."},
-	{CheckSnapshotPublic, cleanup.Critical, "A snapshot of the AMI is public: anyone can create a volume from it and read every byte."},
-	{CheckSnapshotShared, cleanup.High, "A snapshot of the AMI can be used by an account outside the allowlist."},
-	{CheckSnapshotUnencrypted, cleanup.Low, "A snapshot of the AMI is not encrypted."},
+	{ID: CheckAMIPublic, Severity: cleanup.Critical, Summary: "The AMI's launchPermission includes the group \"all\": anyone can launch it."},
+	{ID: CheckAMIShared, Severity: cleanup.High, Summary: "The AMI can be launched by an account, organization or OU outside the allowlist."},
+	{ID: CheckSnapshotPublic, Severity: cleanup.Critical, Summary: "A snapshot of the AMI is public: anyone can create a volume from it and read every byte."},
+	{ID: CheckSnapshotShared, Severity: cleanup.High, Summary: "A snapshot of the AMI can be used by an account outside the allowlist."},
+	{ID: CheckSnapshotUnencrypted, Severity: cleanup.Low, Summary: "A snapshot of the AMI is not encrypted."},
 }
 
-func severityOf(check string) cleanup.Severity {
-	for _, c := range Checks {
-		if c.ID == check {
-			return c.Severity
-		}
-	}
-	return cleanup.High
-}
+func severityOf(check string) cleanup.Severity { return cloudimage.SeverityOf(Checks, check) }
 
-// Finding is one image-level problem.
-type Finding struct {
-	Check    string           `json:"check"`
-	Severity cleanup.Severity `json:"severity"`
-	// Resource is the AMI or snapshot id, with its region: "us-east-1:snap-0abc".
-	Resource string `json:"resource"`
-	Message  string `json:"message"`
-}
-
-func (f Finding) String() string {
-	return fmt.Sprintf("[%s] %s: %s: %s", f.Severity, f.Check, f.Resource, f.Message)
-}
-
-// CleanupFinding puts the finding in the shape of the filesystem checks' findings, with
-// the resource as the path, so one report can hold both.
-func (f Finding) CleanupFinding() cleanup.Finding {
-	return cleanup.Finding{Check: f.Check, Severity: f.Severity, Path: f.Resource, Message: f.Message}
-}
+// Finding is one image-level problem; Resource is the AMI or snapshot id with its
+// region: "us-east-1:snap-0abc".
+type Finding = cloudimage.Finding
 
 // Policy says who may use the image. The image owner's account is always allowed.
 type Policy struct {

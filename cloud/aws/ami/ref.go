@@ -7,16 +7,11 @@ import (
 	"fmt"
 	"regexp"
 
-	"github.com/goldenimage/packer-plugin-sanitize/cloud/artifactid"
+	"github.com/goldenimage/packer-plugin-sanitize/cloud/cloudimage"
 )
 
 // Ref names one AMI in one region.
-type Ref struct {
-	Region  string `json:"region"`
-	ImageID string `json:"image_id"`
-}
-
-func (r Ref) String() string { return r.Region + ":" + r.ImageID }
+type Ref = cloudimage.Ref
 
 var (
 	regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$`) // us-east-1, us-gov-west-1, ap-southeast-5
@@ -27,15 +22,15 @@ var (
 // commas (one per region the AMI was copied to). Every part must parse: a bad part is an
 // error naming it, never skipped.
 func ParseArtifactID(id string) ([]Ref, error) {
-	return artifactid.Parse(id, "region:ami-…[,region:ami-…]", parseRef)
+	return cloudimage.ParseArtifactID(id, "region:ami-…[,region:ami-…]", checkRef)
 }
 
-func parseRef(region, image string) (Ref, error) {
+func checkRef(region, image string) error {
 	switch {
 	case !regionRE.MatchString(region):
-		return Ref{}, fmt.Errorf("%q is not an AWS region name", region)
+		return fmt.Errorf("%q is not an AWS region name", region)
 	case !imageRE.MatchString(image):
-		return Ref{}, fmt.Errorf("%q is not an AMI id (ami- and 8 or 17 hex digits)", image)
+		return fmt.Errorf("%q is not an AMI id (ami- and 8 or 17 hex digits)", image)
 	}
-	return Ref{Region: region, ImageID: image}, nil
+	return nil
 }

@@ -14,10 +14,10 @@ func TestParseArtifactID(t *testing.T) {
 		want    []ami.Ref
 		wantErr string // substring of the error
 	}{
-		{id: "us-east-1:ami-0abc1234def567890", want: []ami.Ref{{"us-east-1", "ami-0abc1234def567890"}}},
-		{id: "us-east-1:ami-0abc1234,eu-west-1:ami-0def5678", want: []ami.Ref{{"us-east-1", "ami-0abc1234"}, {"eu-west-1", "ami-0def5678"}}},
-		{id: " us-gov-west-1:ami-12345678 , cn-north-1:ami-87654321 ", want: []ami.Ref{{"us-gov-west-1", "ami-12345678"}, {"cn-north-1", "ami-87654321"}}},
-		{id: "us-east-1:ami-12345678,us-east-1:ami-12345678", want: []ami.Ref{{"us-east-1", "ami-12345678"}}},
+		{id: "us-east-1:ami-0abc1234def567890", want: []ami.Ref{{Region: "us-east-1", ImageID: "ami-0abc1234def567890"}}},
+		{id: "us-east-1:ami-0abc1234,eu-west-1:ami-0def5678", want: []ami.Ref{{Region: "us-east-1", ImageID: "ami-0abc1234"}, {Region: "eu-west-1", ImageID: "ami-0def5678"}}},
+		{id: " us-gov-west-1:ami-12345678 , cn-north-1:ami-87654321 ", want: []ami.Ref{{Region: "us-gov-west-1", ImageID: "ami-12345678"}, {Region: "cn-north-1", ImageID: "ami-87654321"}}},
+		{id: "us-east-1:ami-12345678,us-east-1:ami-12345678", want: []ami.Ref{{Region: "us-east-1", ImageID: "ami-12345678"}}},
 		{id: "", wantErr: "empty artifact id"},
 		{id: "ami-12345678", wantErr: "no ':'"},
 		{id: "us-east-1:m-12345678", wantErr: `"m-12345678" is not an AMI id`},
