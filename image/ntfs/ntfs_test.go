@@ -119,9 +119,12 @@ func TestReadsWhatNTFS3GWrote(t *testing.T) {
 				t.Errorf("big.bin: %d bytes, %v; want the %d bytes written", len(got), err, len(big))
 			}
 			runs, _, _, _, err := ntfs.DataRuns(fsys, "big.bin")
-			if err != nil || runs < 10 {
+			// ntfs-3g's allocator decides how many holes the file takes (7 to 200+ seen):
+			// any run list of several runs exercises the multi-run reads.
+			if err != nil || runs < 3 {
 				t.Errorf("big.bin has %d runs (%v): the test meant a fragmented file", runs, err)
 			}
+			t.Logf("big.bin in %d runs", runs)
 			if _, sparse, _, _, err := ntfs.DataRuns(fsys, "sparse.bin"); err != nil || sparse == 0 {
 				t.Errorf("sparse.bin has %d sparse runs (%v): cp meant a sparse file", sparse, err)
 			}
