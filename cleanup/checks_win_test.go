@@ -1,6 +1,7 @@
 package cleanup
 
 import (
+	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -172,4 +173,16 @@ func utf16le(s string) string {
 		b.WriteByte(0)
 	}
 	return b.String()
+}
+
+// TestWindowsCheckDoesNotPassASymlink: an answer file that is a symlink (to a loop, to
+// anywhere) is not verified: the checks follow no link, and "no such file" would pass it.
+func TestWindowsCheckDoesNotPassASymlink(t *testing.T) {
+	fsys := cleanWindowsGuest(t)
+	fsys["Windows/Panther/unattend.xml"] = &fstest.MapFile{Data: []byte("unattend-loop.xml"), Mode: fs.ModeSymlink}
+	fsys["Windows/Panther/unattend-loop.xml"] = &fstest.MapFile{Data: []byte("unattend.xml"), Mode: fs.ModeSymlink}
+	_, err := checkWinUnattend.Run(&Target{FS: fsys})
+	if err == nil || !strings.Contains(err.Error(), "/Windows/Panther/unattend.xml: a symbolic link, not followed") {
+		t.Fatalf("err = %v; want the symlinked answer file not verified", err)
+	}
 }

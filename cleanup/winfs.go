@@ -67,7 +67,12 @@ func winReadFile(fsys fs.FS, name string, limit int64) (string, []byte, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	if !info.Mode().IsRegular() {
+	switch {
+	case info.Mode()&fs.ModeSymlink != 0:
+		// Windows follows it (to a file, a loop, another drive); a check here does not,
+		// so what the name holds is not known: not verified, never "no such file".
+		return p, nil, &fs.PathError{Op: "read", Path: guestPath(p), Err: errors.New("a symbolic link, not followed: what it leads to is not verified")}
+	case !info.Mode().IsRegular():
 		return p, nil, &fs.PathError{Op: "read", Path: guestPath(p), Err: fs.ErrNotExist}
 	}
 	data, err := readResolved(fsys, p, limit)

@@ -112,3 +112,63 @@ func TestCleanImageHasNoHits(t *testing.T) {
 	}
 	_ = os.Remove(img)
 }
+
+// On xfs, NTFS and FAT too, a live key is reported with its path and a key deleted
+// through the kernel (ntfs-3g for NTFS, mtools for FAT) is a remnant in free space; a key in an ELF file
+// is marked so.
+func TestDeletedKeyIsARemnantOnXFSNTFSAndFAT(t *testing.T) {
+	pad := strings.Repeat("# padding so the file is not resident in its MFT record\n", 40)
+	for _, tc := range []struct {
+		name   string
+		build  func(t *testing.T, tree, img string)
+		delete func(t *testing.T, img string, data []byte) // writes data as /old_key, deletes it
+	}{
+		{"xfs", func(t *testing.T, tree, img string) { imagetest.MkfsXFS(t, tree, img, 300) },
+			func(t *testing.T, img string, data []byte) {
+				imagetest.Mount(t, img, func(mnt string) { imagetest.PlantDeleted(t, filepath.Join(mnt, "old_key"), data) })
+			}},
+		{"NTFS", func(t *testing.T, tree, img string) { imagetest.NTFS(t, tree, img, 64) },
+			func(t *testing.T, img string, data []byte) {
+				imagetest.MountNTFS(t, img, func(mnt string) { imagetest.PlantDeleted(t, filepath.Join(mnt, "old_key"), data) })
+			}},
+		{"FAT", func(t *testing.T, tree, img string) { imagetest.Vfat(t, tree, img, 40, "-F", "16", "-s", "8") },
+			func(t *testing.T, img string, data []byte) { // no vfat module here: through mtools
+				src := filepath.Join(t.TempDir(), "old_key")
+				if err := os.WriteFile(src, data, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				imagetest.Mtools(t, "mcopy", img, src, "::/old_key")
+				imagetest.Mtools(t, "mdel", img, "::/old_key")
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tree := filepath.Join(dir, "tree")
+			imagetest.WriteTree(t, tree, map[string]imagetest.File{
+				"root/.ssh/id_ed25519": {Data: pad + newPrivateKey(t), Mode: 0o600},
+				"usr/share/doc/README": {Data: "nothing to see\n"},
+				"usr/lib/libtest.so":   {Data: "\x7fELF" + pad + newPrivateKey(t)},
+			})
+			img := filepath.Join(dir, "disk.img")
+			tc.build(t, tree, img)
+			tc.delete(t, img, []byte(pad+newPrivateKey(t)))
+
+			hits := scanImage(t, img)
+			got := describeHits(hits)
+			for _, want := range []string{"private-key@file:/root/.ssh/id_ed25519", "private-key@free:",
+				"private-key@file:/usr/lib/libtest.so"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("missing %s in %s", want, got)
+				}
+			}
+			for _, h := range hits {
+				if h.Owner.Kind == KindUnknown {
+					t.Errorf("a hit of unknown owner: %+v", h)
+				}
+				if h.Owner.Kind == "file" && h.Owner.Executable != (h.Owner.Path == "/usr/lib/libtest.so") {
+					t.Errorf("%s: executable = %t", h.Owner.Path, h.Owner.Executable)
+				}
+			}
+		})
+	}
+}

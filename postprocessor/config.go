@@ -91,8 +91,11 @@ type Config struct {
 	// for private keys and credentials (check `deep-scan`). `shred` and `rm` leave copies on
 	// journaling filesystems; a hit in a live file names it, a remnant (High) gives its
 	// volume offset and whether it lies in unallocated space, the journal, a file's slack or
-	// metadata. Blocks are mapped to files on ext2/3/4; elsewhere the owner is unknown. It
-	// reads at disk speed (about as fast as `dd`), so it costs the image's size in I/O.
+	// metadata. Hits are mapped to the files owning their blocks on ext2/3/4, xfs, NTFS and
+	// FAT (free space from the block bitmaps, the xfs free-space btrees, NTFS's `$Bitmap` or
+	// the FAT; a small NTFS file's data in its MFT record); elsewhere the owner is unknown.
+	// It reads every byte sequentially (see the README's benchmark for its speed against
+	// `dd`), so it costs the image's size in I/O.
 	// Default: `false`.
 	DeepScan bool `mapstructure:"deep_scan"`
 	// Tags put on a cloud image and its snapshots when it passes, with

@@ -1,33 +1,24 @@
 package ext4
 
-import (
-	"encoding/binary"
-	"sort"
-)
+import "encoding/binary"
 
 // claim resolves the pending offsets that lie in in's blocks: use gets the offset within
 // the file. Blocks of an ext2/3 block map's pointer blocks are the file's metadata.
 func (o *owners) claim(in *inode, use func(fileOff int64) Use) error {
-	if len(o.pending) == 0 || in.flags&flagInlineData != 0 || isFastSymlink(in) {
+	if o.pending.Len() == 0 || in.flags&flagInlineData != 0 || isFastSymlink(in) {
 		return nil
 	}
 	bs := o.fs.sb.blockSize
 	visit := func(lblk, phys, n uint64) {
-		lo, hi := int64(phys)*bs, int64(phys+n)*bs
-		i := sort.Search(len(o.pending), func(i int) bool { return o.pending[i] >= lo })
-		j := i
-		for ; j < len(o.pending) && o.pending[j] < hi; j++ {
-			off := o.pending[j]
+		o.pending.Claim(int64(phys)*bs, int64(phys+n)*bs, func(fromLo int64) Use {
 			switch lblk {
 			case metaBlock:
-				o.out[off] = Use{Kind: UseMetadata, Path: use(0).Path}
+				return Use{Kind: UseMetadata, Path: use(0).Path}
 			case unwrittenBlock: // reads as zeros: what the disk holds there is a remnant
-				o.out[off] = Use{Kind: UseSlack, Path: use(0).Path}
-			default:
-				o.out[off] = use(int64(lblk)*bs + off - lo)
+				return Use{Kind: UseSlack, Path: use(0).Path}
 			}
-		}
-		o.pending = append(o.pending[:i], o.pending[j:]...)
+			return use(int64(lblk)*bs + fromLo)
+		})
 	}
 	if in.flags&flagExtents != 0 {
 		c, err := o.fs.newContent(in)
@@ -76,7 +67,7 @@ func (o *owners) blockMap(in *inode, visit func(lblk, phys, n uint64)) error {
 }
 
 func (o *owners) pointers(blk uint64, level int, first, limit uint64, visit func(lblk, phys, n uint64)) error {
-	if blk == 0 || blk >= o.fs.sb.blocksCount || first >= limit || len(o.pending) == 0 {
+	if blk == 0 || blk >= o.fs.sb.blocksCount || first >= limit || o.pending.Len() == 0 {
 		return nil
 	}
 	visit(metaBlock, blk, 1)

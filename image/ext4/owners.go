@@ -3,31 +3,28 @@ package ext4
 import (
 	"encoding/binary"
 	"fmt"
-	"path"
-	"sort"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/blockuse"
 )
 
-// What a byte of the filesystem belongs to, for the deep scan's findings.
+// What a byte of the filesystem belongs to, for the deep scan's findings: the kinds of
+// package blockuse, which every filesystem reader shares.
 const (
-	UseFile     = "file"     // a live regular file's data
-	UseSlack    = "slack"    // past the end of a live file, in its last block: a remnant
-	UseFree     = "free"     // a block the bitmap says is free: a remnant
-	UseJournal  = "journal"  // the journal's blocks
-	UseMetadata = "metadata" // allocated to no file: inode tables, bitmaps, directories, xattrs
-	UseOutside  = "outside"  // past the filesystem's last block (partition slack)
+	UseFile     = blockuse.File
+	UseSlack    = blockuse.Slack
+	UseFree     = blockuse.Free
+	UseJournal  = blockuse.Journal
+	UseMetadata = blockuse.Metadata
+	UseOutside  = blockuse.Outside
 )
 
 // Use says what holds one byte offset of the volume.
-type Use struct {
-	Kind string
-	Path string // the file (or directory, for metadata) holding it, "/"-rooted; "" if none
-}
+type Use = blockuse.Use
+
+var _ blockuse.Mapper = (*FS)(nil)
 
 // bgBlockUninit marks a group whose block bitmap was never written: all its blocks are free.
 const bgBlockUninit = 0x2
-
-// maxOwnerDepth bounds the directory walk that finds the files owning blocks.
-const maxOwnerDepth = 256
 
 // Uses tells what holds each byte offset: free space, the journal, a live file (with its
 // path), or other metadata. It reads the block bitmaps of the offsets' groups, and walks
@@ -51,25 +48,22 @@ func (f *FS) Uses(offsets []int64) (map[int64]Use, error) {
 		}
 		pending = append(pending, off)
 	}
-	sort.Slice(pending, func(i, j int) bool { return pending[i] < pending[j] })
-	o := &owners{fs: f, pending: pending, out: out, seenDirs: map[uint32]bool{}}
-	if len(pending) > 0 {
+	o := &owners{fs: f, pending: blockuse.NewPending(out, pending)}
+	if o.pending.Len() > 0 {
 		if err := o.journal(); err != nil {
 			return nil, err
 		}
 	}
-	if len(o.pending) > 0 {
+	if o.pending.Len() > 0 {
 		root, err := f.readInode(rootIno)
 		if err != nil {
 			return nil, err
 		}
-		if err := o.walk(root, "/", 0); err != nil {
+		if err := o.tree().Walk(root, o.pending); err != nil {
 			return nil, err
 		}
 	}
-	for _, off := range o.pending {
-		out[off] = Use{Kind: UseMetadata}
-	}
+	o.pending.Finish(Use{Kind: UseMetadata})
 	return out, nil
 }
 
@@ -101,12 +95,10 @@ func (f *FS) blockInUse(blk uint64) (bool, error) {
 	return b[0]&(1<<(bit%8)) != 0, nil
 }
 
-// owners resolves pending offsets (sorted) to the inodes whose blocks hold them.
+// owners resolves pending offsets to the inodes whose blocks hold them.
 type owners struct {
-	fs       *FS
-	pending  []int64
-	out      map[int64]Use
-	seenDirs map[uint32]bool
+	fs      *FS
+	pending *blockuse.Pending[Use]
 }
 
 // journal claims the offsets in the journal inode's blocks.
@@ -126,45 +118,21 @@ func (o *owners) journal() error {
 	return o.claim(in, func(int64) Use { return Use{Kind: UseJournal} })
 }
 
-func (o *owners) walk(dir *inode, p string, depth int) error {
-	if depth > maxOwnerDepth || o.seenDirs[dir.num] {
-		return nil
-	}
-	o.seenDirs[dir.num] = true
-	meta := func(int64) Use { return Use{Kind: UseMetadata, Path: p} }
-	if err := o.claim(dir, meta); err != nil {
-		return err
-	}
-	entries, err := o.fs.listDir(dir)
-	if err != nil {
-		return fmt.Errorf("%s: %w", p, err)
-	}
-	for _, e := range entries {
-		if len(o.pending) == 0 {
+func (o *owners) tree() blockuse.Tree[*inode, dirent] {
+	return blockuse.Tree[*inode, dirent]{
+		Entries: o.fs.listDir,
+		Name:    func(e dirent) string { return e.name },
+		Load:    func(e dirent) (*inode, error) { return o.fs.readInode(e.ino) },
+		ID:      func(in *inode) uint64 { return uint64(in.num) },
+		IsDir:   (*inode).isDir,
+		Claim: func(in *inode, p string) error {
+			switch {
+			case in.isDir():
+				return o.claim(in, blockuse.MetadataOf(p))
+			case in.isRegular() || in.isSymlink():
+				return o.claim(in, blockuse.FileUse(p, in.size))
+			}
 			return nil
-		}
-		in, err := o.fs.readInode(e.ino)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path.Join(p, e.name), err)
-		}
-		child := path.Join(p, e.name)
-		switch {
-		case in.isDir():
-			if err := o.walk(in, child, depth+1); err != nil {
-				return err
-			}
-		case in.isRegular() || in.isSymlink():
-			size := in.size
-			err := o.claim(in, func(fileOff int64) Use {
-				if fileOff >= size {
-					return Use{Kind: UseSlack, Path: child}
-				}
-				return Use{Kind: UseFile, Path: child}
-			})
-			if err != nil {
-				return fmt.Errorf("%s: %w", child, err)
-			}
-		}
+		},
 	}
-	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/goldenimage/packer-plugin-sanitize/image/fat"
+	"github.com/goldenimage/packer-plugin-sanitize/image/imagetest"
 )
 
 // FuzzOpen reads whatever a hostile image holds: errors are fine, panics and hangs are
@@ -47,5 +48,6 @@ func FuzzOpen(f *testing.F) {
 			}
 			return nil
 		})
+		_, _ = fsys.Uses(imagetest.SpreadOffsets(int64(len(b)), 64))
 	})
 }

@@ -2,7 +2,9 @@ package fsfile_test
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -79,4 +81,81 @@ func TestTreeResolve(t *testing.T) {
 	if n, err := tree.Resolve("lstat", "deep/self", false); err != nil || !n.isLink {
 		t.Errorf("Resolve(deep/self, no follow) = %+v, %v; want the link", n, err)
 	}
+}
+
+// TestTreeRefusesDirectoryLinkedTwice: a directory under a second name (in the same or
+// another parent) is corruption, however it is reached, and one name keeps working.
+func TestTreeRefusesDirectoryLinkedTwice(t *testing.T) {
+	tree, nodes := testTree()
+	shared := &node{num: 10, children: map[string]*node{"f": {num: 11}}}
+	nodes["root"].children["a"], nodes["root"].children["b"] = shared, shared
+	nodes["etc"].children["c"] = shared
+	if _, err := tree.Resolve("open", "a/f", true); err != nil {
+		t.Fatalf("first name: %v", err)
+	}
+	for _, p := range []string{"b/f", "etc/c", "b"} {
+		_, err := tree.Resolve("open", p, true)
+		if !errors.Is(err, errCorrupt) || !strings.Contains(err.Error(), "linked from several places") {
+			t.Errorf("Resolve(%q) = %v; want a directory linked from several places", p, err)
+		}
+	}
+	if _, err := tree.Resolve("open", "a/f", true); err != nil {
+		t.Errorf("first name again: %v", err)
+	}
+}
+
+// TestTreeDepthLimit: a chain deeper than MaxDepth is an error, not a quadratic walk.
+func TestTreeDepthLimit(t *testing.T) {
+	tree, nodes := testTree()
+	dir, elems := nodes["root"], []string{}
+	for i := 0; i < fsfile.MaxDepth+5; i++ {
+		next := &node{num: uint64(100 + i), children: map[string]*node{}}
+		dir.children["d"], dir = next, next
+		elems = append(elems, "d")
+	}
+	ok := strings.Join(elems[:fsfile.MaxDepth], "/")
+	if _, err := tree.Resolve("open", ok, true); err != nil {
+		t.Fatalf("%d levels: %v", fsfile.MaxDepth, err)
+	}
+	_, err := tree.Resolve("open", strings.Join(elems, "/"), true)
+	if err == nil || !strings.Contains(err.Error(), "nested more than") {
+		t.Fatalf("%d levels: %v; want the depth limit", len(elems), err)
+	}
+}
+
+// TestTreeWalkIsLinear: resolving each directory after its parent (as a walk lists them)
+// costs a few Child lookups each, not the depth: 2000 directories at the bottom of a
+// 500-level chain would otherwise be a million lookups.
+func TestTreeWalkIsLinear(t *testing.T) {
+	tree, nodes := testTree()
+	lookups := 0
+	child := tree.Child
+	tree.Child = func(dir *node, name string) (*node, bool, error) { lookups++; return child(dir, name) }
+	dir, p := nodes["root"], "."
+	for i := 0; i < 500; i++ {
+		next := &node{num: uint64(100 + i), children: map[string]*node{}}
+		dir.children["d"], dir, p = next, next, strings.TrimPrefix(p+"/d", "./")
+	}
+	for i := 0; i < 2000; i++ {
+		dir.children[fmt.Sprint("w", i)] = &node{num: uint64(1000 + i), children: map[string]*node{}}
+	}
+	var walk func(p string, n *node) int
+	walk = func(p string, n *node) int {
+		count := 1
+		for name, c := range n.children {
+			if c.children != nil && c.num >= 100 {
+				cp := strings.TrimPrefix(p+"/"+name, "./")
+				if _, err := tree.Resolve("readdir", cp, true); err != nil {
+					t.Fatal(err)
+				}
+				count += walk(cp, c)
+			}
+		}
+		return count
+	}
+	dirs := walk(".", nodes["root"])
+	if lookups > 4*dirs {
+		t.Fatalf("%d lookups to walk %d directories", lookups, dirs)
+	}
+	t.Logf("%d lookups to walk %d directories", lookups, dirs)
 }

@@ -27,11 +27,19 @@ func PlantDeletedKey(t testing.TB, path string) []byte {
 	if len(lines) < 4 {
 		t.Fatalf("ssh-keygen wrote %d lines", len(lines))
 	}
+	PlantDeleted(t, path, pem)
+	return lines[2]
+}
+
+// PlantDeleted writes data as path (on a mounted test filesystem), flushes it to its
+// blocks and deletes it with rm: its bytes stay in the free space.
+func PlantDeleted(t testing.TB, path string, data []byte) {
+	t.Helper()
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.Write(pem); err != nil {
+	if _, err := f.Write(data); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.Sync(); err != nil {
@@ -40,11 +48,17 @@ func PlantDeletedKey(t testing.TB, path string) []byte {
 	f.Close()
 	Run(t, "rm", path)
 	syscall.Sync()
-	return lines[2]
 }
 
-// FileContains reads the whole file for needle, in chunks that overlap by its length.
+// FileContains reads the whole file for needle.
 func FileContains(t testing.TB, path string, needle []byte) bool {
+	t.Helper()
+	return FileOffset(t, path, needle) >= 0
+}
+
+// FileOffset returns the offset of needle's first occurrence in the file, or -1, reading
+// it in chunks that overlap by needle's length.
+func FileOffset(t testing.TB, path string, needle []byte) int64 {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -52,14 +66,14 @@ func FileContains(t testing.TB, path string, needle []byte) bool {
 	}
 	defer f.Close()
 	buf := make([]byte, 4<<20)
-	keep := 0
+	keep, base := 0, int64(0) // base: the file offset of buf[0]
 	for {
 		n, err := f.Read(buf[keep:])
-		if bytes.Contains(buf[:keep+n], needle) {
-			return true
+		if i := bytes.Index(buf[:keep+n], needle); i >= 0 {
+			return base + int64(i)
 		}
 		if err == io.EOF {
-			return false
+			return -1
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -67,5 +81,6 @@ func FileContains(t testing.TB, path string, needle []byte) bool {
 		total := keep + n
 		keep = min(len(needle)-1, total)
 		copy(buf, buf[total-keep:total])
+		base += int64(total - keep)
 	}
 }

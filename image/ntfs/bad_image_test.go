@@ -21,9 +21,10 @@ func badBase(t *testing.T) string {
 	t.Helper()
 	tree := t.TempDir()
 	files := map[string]imagetest.File{
-		"hello.txt":      {Data: "hello\n"},
-		"big.bin":        {Data: strings.Repeat("0123456789abcdef", 8192)},
-		"loop/a/b/c.txt": {Data: "c\n"},
+		"hello.txt":       {Data: "hello\n"},
+		"big.bin":         {Data: strings.Repeat("0123456789abcdef", 8192)},
+		"loop/a/b/c.txt":  {Data: "c\n"},
+		"loop/a/b2/d.txt": {Data: "d\n"},
 	}
 	for i := range 300 {
 		files[fmt.Sprintf("many/entry-%03d.txt", i)] = imagetest.File{Data: "x"}
@@ -198,6 +199,9 @@ func TestCorruptVolumesAreClearErrors(t *testing.T) {
 			imagetest.Truncate(t, base, img, 5<<20)
 		}, "the volume has 5242880 bytes"},
 		{"directory listed under itself", entryB(func(uint64) uint64 { return ref("loop") }), "directory"},
+		// a directory under a second name in the same parent: k such names at each of d
+		// levels would be k^d paths to a walk
+		{"directory listed twice in one parent", entryB(func(uint64) uint64 { return ref("loop/a/b2") }), "linked from several places"},
 		{"reference past the MFT", entryB(func(uint64) uint64 { return 1 << 40 }), "past the MFT"},
 		{"stale reference", entryB(func(old uint64) uint64 { return old + 1<<48 }), "stale entry"},
 		{"record not in use", func(t *testing.T, img string) {

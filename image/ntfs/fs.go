@@ -45,9 +45,10 @@ type FS struct {
 	dirs  *fsfile.Cache[uint64, []dirent] // sorted by name
 
 	mu sync.Mutex // guards owners
-	// owners maps a directory to the directory listing it: NTFS has no directory hard
-	// links, so a second parent is corruption that would make walks revisit a subtree.
-	owners map[uint64]uint64
+	// owners maps a directory to its entry: NTFS has no directory hard links, so a
+	// second entry (in another parent or the same) is corruption that would make walks
+	// revisit a subtree, k^d times for k names at each of d levels.
+	owners map[uint64]dirPlace
 }
 
 var (
@@ -67,7 +68,7 @@ func Open(r io.ReaderAt, size int64) (*FS, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &FS{r: r, bs: bs, owners: map[uint64]uint64{},
+	f := &FS{r: r, bs: bs, owners: map[uint64]dirPlace{},
 		nodes: fsfile.NewCache[uint64, *node](fsfile.CachedInodes, nil),
 		dirs:  fsfile.NewListCache[uint64, dirent](fsfile.CachedDirEntries)}
 	if err := f.openMFT(); err != nil {
@@ -148,20 +149,29 @@ func (f *FS) dirents(n *node) ([]dirent, error) {
 	return entries, nil
 }
 
-// claim records that directory child is listed in parent; a second parent is an error.
-func (f *FS) claim(parent, child uint64) error {
+// dirPlace is a directory's entry: its parent and its name there (DOS aliases aside).
+type dirPlace struct {
+	parent uint64
+	name   string
+}
+
+// claim records that directory child is listed in parent as name; a second entry is an error.
+func (f *FS) claim(parent, child uint64, name string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if p, ok := f.owners[child]; ok {
-		if p != parent {
-			return fmt.Errorf("%w: directory %d is listed in directories %d and %d", ErrCorrupt, child, p, parent)
+		if p.parent != parent {
+			return fmt.Errorf("%w: directory %d is listed in directories %d and %d (linked from several places: a crafted image?)", ErrCorrupt, child, p.parent, parent)
+		}
+		if p.name != name {
+			return fmt.Errorf("%w: directory %d is listed as %q and %q (linked from several places: a crafted image?)", ErrCorrupt, child, p.name, name)
 		}
 		return nil
 	}
 	if len(f.owners) >= maxDirs {
 		return fmt.Errorf("%w: more than %d directories", ErrUnsupported, maxDirs)
 	}
-	f.owners[child] = parent
+	f.owners[child] = dirPlace{parent: parent, name: name}
 	return nil
 }
 
@@ -231,11 +241,17 @@ func (f *FS) resolve(op, name string, followLast bool) (*node, error) {
 			continue
 		}
 		if n.dir && !n.symlink() {
-			if slices.ContainsFunc(stack, func(a *node) bool { return a.num == n.num }) {
-				return nil, &fs.PathError{Op: op, Path: name, Err: fmt.Errorf("%w: directory loop (MFT record %d)", ErrCorrupt, n.num)}
+			// a loop needs a second entry for a directory, which claim refuses: the stack is
+			// searched only then (searching it at every step is quadratic in the depth)
+			err := f.claim(cur.num, n.num, d.name)
+			if n.num == recordRoot || err != nil && slices.ContainsFunc(stack, func(a *node) bool { return a.num == n.num }) {
+				err = fmt.Errorf("%w: directory loop (MFT record %d)", ErrCorrupt, n.num)
 			}
-			if err := f.claim(cur.num, n.num); err != nil {
+			if err != nil {
 				return nil, &fs.PathError{Op: op, Path: name, Err: err}
+			}
+			if len(stack) > fsfile.MaxDepth { // deeper is no real tree, and quadratic to walk
+				return nil, &fs.PathError{Op: op, Path: name, Err: fmt.Errorf("directories nested more than %d deep (a crafted image?)", fsfile.MaxDepth)}
 			}
 		} else if len(pending) > 0 && !n.dir {
 			return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ENOTDIR}
@@ -298,7 +314,7 @@ func (f *FS) dirEntries(name string, n *node) ([]fs.DirEntry, error) {
 			return nil, &fs.PathError{Op: "readdir", Path: path.Join(name, d.name), Err: err}
 		}
 		if child.dir && !child.symlink() {
-			if err := f.claim(n.num, child.num); err != nil {
+			if err := f.claim(n.num, child.num, d.name); err != nil {
 				return nil, &fs.PathError{Op: "readdir", Path: path.Join(name, d.name), Err: err}
 			}
 		}

@@ -64,6 +64,7 @@ func FuzzOpen(f *testing.F) {
 			}
 			return nil
 		})
+		_, _ = fsys.Uses(imagetest.SpreadOffsets(int64(len(b)), 64))
 	})
 }
 

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/imagetest"
 )
 
 // zeroTail reads head, then zeros up to size: a 300 MiB filesystem from a small input.
@@ -74,5 +76,6 @@ func FuzzWalk(f *testing.F) {
 			}
 			return nil
 		})
+		_, _ = fsys.Uses(imagetest.SpreadOffsets(r.size, 64))
 	})
 }
