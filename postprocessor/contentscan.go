@@ -36,6 +36,7 @@ type contentScanner struct {
 	errs    []error // the walk's
 	stopped error
 	pool    *scanPool
+	large   []string // guest paths of files over scanMaxFileSize, left out of the scan
 }
 
 // contentScan runs the catalogue's secret rules (cleanup.ScanSecrets) over the regular
@@ -62,7 +63,27 @@ func contentScan(fsys fs.FS, flagged map[string]bool) ([]cleanup.Finding, error)
 		s.walk(strings.TrimPrefix(path.Clean(root), "/"))
 	}
 	found, errs := s.pool.wait()
+	if note, ok := s.largeFilesNote(); ok {
+		found = append(found, note)
+	}
 	return found, errors.Join(append(append(s.errs, errs...), s.stopped)...)
+}
+
+// largeFilesNote says which files the scan left out for their size: out of scope by
+// design (credentials live in small files), but said, never implied to be clean.
+func (s *contentScanner) largeFilesNote() (cleanup.Finding, bool) {
+	if len(s.large) == 0 {
+		return cleanup.Finding{}, false
+	}
+	const listed = 5
+	names := s.large[:min(len(s.large), listed)]
+	more := ""
+	if len(s.large) > listed {
+		more = fmt.Sprintf(" and %d more", len(s.large)-listed)
+	}
+	return cleanup.Finding{Check: contentScanCheck, Severity: cleanup.Info, Path: names[0],
+		Message: fmt.Sprintf("%d file(s) over %d MiB not content-scanned (out of scope; deep_scan reads every byte): %s%s",
+			len(s.large), scanMaxFileSize>>20, strings.Join(names, ", "), more)}, true
 }
 
 // isRootFS tells a Linux root filesystem by its /etc.
@@ -92,7 +113,8 @@ func (s *contentScanner) walk(root string) {
 			return nil
 		}
 		if info.Size() > scanMaxFileSize {
-			return nil // out of scope, as documented: credentials live in small files
+			s.large = append(s.large, "/"+p) // out of scope, as documented, and said in the report
+			return nil
 		}
 		if s.files >= scanMaxFiles || s.bytes+info.Size() > scanMaxBytes {
 			s.stopped = fmt.Errorf("content scan stopped after %d files and %d bytes; the rest was not scanned", s.files, s.bytes)
