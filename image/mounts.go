@@ -21,9 +21,15 @@ type Tree struct {
 	Mounts []Mount
 	// Errs are fstab lines that could not be read or matched to a volume of the image:
 	// what they mount was not checked, so each is "not verified".
-	Errs   []error
+	Errs []error
+	// Absent are `nofail`/`noauto` lines naming no volume of the image: a data volume
+	// attached at launch, not part of the image, so nothing of the image goes unchecked.
+	Absent []string
 	merged *mountfs.FS
 }
+
+// errNoVolume: an fstab line names no volume of the image.
+var errNoVolume = errors.New("no volume of the image is")
 
 // Mount is one volume of the image mounted in a Tree.
 type Mount struct {
@@ -69,7 +75,12 @@ func Trees(vols []Volume) []*Tree {
 		entries, errs := fstab.Parse(data)
 		t.Errs = append(t.Errs, errs...)
 		for _, e := range entries {
-			if err := t.mount(vols, e); err != nil {
+			switch err := t.mount(vols, e); {
+			case err == nil:
+			case errors.Is(err, errNoVolume) && optionalMount(e):
+				t.Absent = append(t.Absent, fmt.Sprintf("/etc/fstab line %d (%s at %s, %s) names no volume of the image",
+					e.Line, e.Spec, e.MountPoint, strings.Join(e.Options, ",")))
+			default:
 				t.Errs = append(t.Errs, fmt.Errorf("/etc/fstab line %d mounts %s at %s: %w", e.Line, e.Spec, e.MountPoint, err))
 			}
 		}
@@ -78,6 +89,16 @@ func Trees(vols []Volume) []*Tree {
 		}
 	}
 	return trees
+}
+
+// optionalMount tells a line whose volume the system boots without (nofail, noauto).
+func optionalMount(e fstab.Entry) bool {
+	for _, o := range e.Options {
+		if o == "nofail" || o == "noauto" {
+			return true
+		}
+	}
+	return false
 }
 
 func readFstab(fsys fs.FS) ([]byte, error) {
@@ -99,7 +120,7 @@ func (t *Tree) mount(vols []Volume, e fstab.Entry) error {
 	}
 	switch {
 	case len(found) == 0:
-		return fmt.Errorf("no volume of the image is %s", e.Source)
+		return fmt.Errorf("%w %s", errNoVolume, e.Source)
 	case len(found) > 1:
 		return fmt.Errorf("%d volumes of the image are %s: which one is mounted cannot be told", len(found), e.Source)
 	case found[0] == t.Root:

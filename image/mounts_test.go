@@ -131,11 +131,16 @@ func TestFstabMounts(t *testing.T) {
 func TestFstabNamesMissingVolumes(t *testing.T) {
 	dir := t.TempDir()
 	fstab := serverFstab + "UUID=0badc0de-0000-4000-8000-000000000000 /data ext4 defaults 0 2\n" +
-		"/dev/md0 /raid ext4 defaults 0 2\n"
+		"/dev/md0 /raid ext4 defaults 0 2\n" +
+		"LABEL=scratch /scratch xfs defaults,nofail 0 2\n"
 	im := open(t, separateMounts(t, dir, fstab))
 	trees := image.Trees(im.Volumes)
 	if len(trees) != 1 || len(trees[0].Mounts) != 4 || len(trees[0].Errs) != 2 {
 		t.Fatalf("trees %+v", trees)
+	}
+	// a nofail line naming no volume is a data volume attached at launch: said, not an error
+	if len(trees[0].Absent) != 1 || !strings.Contains(trees[0].Absent[0], "line 11 (LABEL=scratch at /scratch, defaults,nofail) names no volume") {
+		t.Errorf("absent %q", trees[0].Absent)
 	}
 	errs := trees[0].Errs[0].Error() + "\n" + trees[0].Errs[1].Error()
 	for _, want := range []string{"line 10", "/dev/md0", "line 9 mounts UUID=0badc0de-0000-4000-8000-000000000000 at /data: no volume of the image is uuid 0badc0de"} {

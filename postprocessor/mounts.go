@@ -38,6 +38,10 @@ func (v *verifier) mountRoles(vols []image.Volume) []volumeRole {
 		if len(points) > 0 {
 			scope = "path checks over / with " + strings.Join(points, ", ") + " mounted as /etc/fstab says"
 		}
+		for _, a := range t.Absent {
+			v.say(fmt.Sprintf("  %s: %s: a volume attached at launch, not part of the image", root, a))
+			scope += "; " + a + " (optional: not part of the image)"
+		}
 		roles[t.Root] = volumeRole{tree: t, vols: vols, treeScope: scope}
 	}
 	return roles
