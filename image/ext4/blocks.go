@@ -2,10 +2,12 @@ package ext4
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"sync"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // Bounds on what a hostile inode can make the reader do.
@@ -191,18 +193,15 @@ func (c *content) pointerBlock(block uint64) ([]byte, error) {
 	return b, nil
 }
 
+// errNegativeOffset: ReadAt at an offset below zero.
+var errNegativeOffset = errors.New("negative offset")
+
 // ReadAt reads the inode's data, size-limited by i_size.
 func (c *content) ReadAt(p []byte, off int64) (int, error) {
 	size := c.in.size
-	if off < 0 {
-		return 0, fmt.Errorf("negative offset")
-	}
-	if off >= size {
-		return 0, io.EOF
-	}
-	var eof error
-	if int64(len(p)) > size-off {
-		p, eof = p[:size-off], io.EOF
+	p, eof, err := readat.Clip(p, off, size, errNegativeOffset)
+	if err != nil {
+		return 0, err
 	}
 	if c.inline != nil {
 		return copy(p, c.inline[off:]), eof

@@ -2,9 +2,10 @@ package ntfs
 
 import (
 	"fmt"
-	"io"
 	"sort"
 	"sync"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // compressed reads an LZNT1-compressed $DATA. The stream is cut into compression units
@@ -42,15 +43,9 @@ func newCompressed(s *stream, data []attribute) (*compressed, error) {
 }
 
 func (c *compressed) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 {
-		return 0, fmt.Errorf("%w: negative offset", ErrCorrupt)
-	}
-	if off >= c.s.dataSize {
-		return 0, io.EOF
-	}
-	var eof error
-	if rest := c.s.dataSize - off; int64(len(p)) > rest {
-		p, eof = p[:rest], io.EOF
+	p, eof, err := readat.Clip(p, off, c.s.dataSize, errNegativeOffset)
+	if err != nil {
+		return 0, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -121,17 +121,14 @@ func (s *stream) mapped() int64 {
 	return (last.vcn + last.length) * s.clusterSize
 }
 
+// errNegativeOffset: ReadAt at an offset below zero.
+var errNegativeOffset = fmt.Errorf("%w: negative offset", ErrCorrupt)
+
 // readAt fills p from off; reading past dataSize is io.EOF, as io.ReaderAt says.
 func (s *stream) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 {
-		return 0, fmt.Errorf("%w: negative offset", ErrCorrupt)
-	}
-	if off >= s.dataSize {
-		return 0, io.EOF
-	}
-	var eof error
-	if rest := s.dataSize - off; int64(len(p)) > rest {
-		p, eof = p[:rest], io.EOF
+	p, eof, err := readat.Clip(p, off, s.dataSize, errNegativeOffset)
+	if err != nil {
+		return 0, err
 	}
 	n := len(p)
 	// bytes past the initialized size are zeros, whatever the clusters hold

@@ -36,3 +36,28 @@ func TestFull(t *testing.T) {
 		})
 	}
 }
+
+func TestClip(t *testing.T) {
+	negative := errors.New("negative offset")
+	p := make([]byte, 4)
+	for _, tc := range []struct {
+		name          string
+		off, size     int64
+		wantLen       int
+		wantEOF, want error
+	}{
+		{"inside", 2, 10, 4, nil, nil},
+		{"reaching the end", 8, 10, 2, io.EOF, nil},
+		{"exactly to the end", 6, 10, 4, nil, nil},
+		{"at the end", 10, 10, 0, nil, io.EOF},
+		{"past the end", 20, 10, 0, nil, io.EOF},
+		{"negative", -1, 10, 0, nil, negative},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q, eof, err := Clip(p, tc.off, tc.size, negative)
+			if len(q) != tc.wantLen || eof != tc.wantEOF || err != tc.want {
+				t.Fatalf("Clip = %d bytes, %v, %v; want %d, %v, %v", len(q), eof, err, tc.wantLen, tc.wantEOF, tc.want)
+			}
+		})
+	}
+}

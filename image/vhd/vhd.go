@@ -99,19 +99,16 @@ func Open(r io.ReaderAt, size int64) (*Disk, error) {
 // Size is the virtual disk's size in bytes.
 func (d *Disk) Size() int64 { return d.size }
 
+// errNegativeOffset: ReadAt at an offset below zero.
+var errNegativeOffset = errors.New("vhd: negative offset")
+
 // ReadAt reads the virtual disk; unallocated blocks read as zeros. Like qemu, it does not
 // consult a block's sector bitmap: a sector marked empty but holding data is read as
 // stored, which can only show more, never hide residue.
 func (d *Disk) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 {
-		return 0, errors.New("vhd: negative offset")
-	}
-	if off >= d.size {
-		return 0, io.EOF
-	}
-	var eof error
-	if rest := d.size - off; int64(len(p)) > rest {
-		p, eof = p[:rest], io.EOF
+	p, eof, err := readat.Clip(p, off, d.size, errNegativeOffset)
+	if err != nil {
+		return 0, err
 	}
 	for n := 0; n < len(p); {
 		pos := off + int64(n)

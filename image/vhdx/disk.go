@@ -71,17 +71,14 @@ func Open(r io.ReaderAt, size int64) (*Disk, error) {
 // Size is the virtual disk's size in bytes.
 func (d *Disk) Size() int64 { return d.l.diskSize }
 
+// errNegativeOffset: ReadAt at an offset below zero.
+var errNegativeOffset = errors.New("vhdx: negative offset")
+
 // ReadAt reads the virtual disk; blocks not present read as zeros.
 func (d *Disk) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 {
-		return 0, errors.New("vhdx: negative offset")
-	}
-	if off >= d.l.diskSize {
-		return 0, io.EOF
-	}
-	var eof error
-	if rest := d.l.diskSize - off; int64(len(p)) > rest {
-		p, eof = p[:rest], io.EOF
+	p, eof, err := readat.Clip(p, off, d.l.diskSize, errNegativeOffset)
+	if err != nil {
+		return 0, err
 	}
 	for n := 0; n < len(p); {
 		pos := off + int64(n)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/zlib"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -117,17 +118,14 @@ func (d *Disk) Size() int64 { return d.h.capacity }
 // Kind is the createType: "monolithicSparse" or "streamOptimized".
 func (d *Disk) Kind() string { return d.h.createType }
 
+// errNegativeOffset: ReadAt at an offset below zero.
+var errNegativeOffset = errors.New("vmdk: negative offset")
+
 // ReadAt reads the virtual disk; unallocated grains read as zeros.
 func (d *Disk) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 {
-		return 0, fmt.Errorf("vmdk: negative offset")
-	}
-	if off >= d.h.capacity {
-		return 0, io.EOF
-	}
-	var eof error
-	if rest := d.h.capacity - off; int64(len(p)) > rest {
-		p, eof = p[:rest], io.EOF
+	p, eof, err := readat.Clip(p, off, d.h.capacity, errNegativeOffset)
+	if err != nil {
+		return 0, err
 	}
 	n := 0
 	for n < len(p) {

@@ -3,7 +3,6 @@ package xfs
 import (
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"sync"
 
@@ -36,18 +35,15 @@ func (f *FS) newContent(in *inode) (*content, error) {
 	return c, nil
 }
 
+// errNegativeOffset: ReadAt at an offset below zero.
+var errNegativeOffset = errors.New("negative offset")
+
 // ReadAt reads the data, size-limited by di_size.
 func (c *content) ReadAt(p []byte, off int64) (int, error) {
 	size := c.in.size
-	if off < 0 {
-		return 0, errors.New("negative offset")
-	}
-	if off >= size {
-		return 0, io.EOF
-	}
-	var eof error
-	if int64(len(p)) > size-off {
-		p, eof = p[:size-off], io.EOF
+	p, eof, err := readat.Clip(p, off, size, errNegativeOffset)
+	if err != nil {
+		return 0, err
 	}
 	if c.inline != nil {
 		return copy(p, c.inline[off:]), eof
