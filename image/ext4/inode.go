@@ -58,7 +58,7 @@ func (f *FS) readInode(num uint32) (*inode, error) {
 	}
 	off := int64(table)*sb.blockSize + index*sb.inodeSize
 	b := make([]byte, sb.inodeSize)
-	if err := f.readAt(b, off); err != nil {
+	if err := f.readMeta(b, off); err != nil {
 		return nil, fmt.Errorf("reading inode %d: %w", num, err)
 	}
 	le := binary.LittleEndian
@@ -94,7 +94,7 @@ func (f *FS) inodeTable(group uint64) (uint64, error) {
 		return table, nil
 	}
 	b := make([]byte, f.sb.descSize)
-	if err := f.readAt(b, f.sb.descriptorOffset(group)); err != nil {
+	if err := f.readMeta(b, f.sb.descriptorOffset(group)); err != nil {
 		return 0, fmt.Errorf("reading group descriptor %d: %w", group, err)
 	}
 	table = uint64(binary.LittleEndian.Uint32(b[0x08:]))

@@ -73,7 +73,7 @@ func (f *FS) blockInUse(blk uint64) (bool, error) {
 	}
 	group := (blk - uint64(f.sb.firstDataBlock)) / uint64(f.sb.blocksPerGroup)
 	d := make([]byte, f.sb.descSize)
-	if err := f.readAt(d, f.sb.descriptorOffset(group)); err != nil {
+	if err := f.readMeta(d, f.sb.descriptorOffset(group)); err != nil {
 		return false, fmt.Errorf("reading group descriptor %d: %w", group, err)
 	}
 	le := binary.LittleEndian
@@ -89,7 +89,7 @@ func (f *FS) blockInUse(blk uint64) (bool, error) {
 	}
 	bit := (blk - uint64(f.sb.firstDataBlock)) % uint64(f.sb.blocksPerGroup)
 	b := make([]byte, 1)
-	if err := f.readAt(b, int64(bitmap)*f.sb.blockSize+int64(bit/8)); err != nil {
+	if err := f.readMeta(b, int64(bitmap)*f.sb.blockSize+int64(bit/8)); err != nil {
 		return false, fmt.Errorf("reading the block bitmap of group %d: %w", group, err)
 	}
 	return b[0]&(1<<(bit%8)) != 0, nil

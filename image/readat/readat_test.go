@@ -61,3 +61,81 @@ func TestClip(t *testing.T) {
 		})
 	}
 }
+
+// countingReader counts the reads that reach it.
+type countingReader struct {
+	r     io.ReaderAt
+	reads int
+}
+
+func (c *countingReader) ReadAt(p []byte, off int64) (int, error) {
+	c.reads++
+	return c.r.ReadAt(p, off)
+}
+
+func TestPagesServesSmallReadsFromCachedPages(t *testing.T) {
+	const data = "0123456789abcdefghij" // 20 bytes: pages of 8 are 0-7, 8-15, 16-19
+	for _, tc := range []struct {
+		name      string
+		off       int64
+		size      int
+		want      string
+		wantErr   error
+		wantReads int // reaching the underlying reader, on an empty cache
+	}{
+		{"inside a page", 2, 3, "234", nil, 1},
+		{"across two pages", 6, 4, "6789", nil, 2},
+		{"the short last page", 17, 3, "hij", nil, 1},
+		{"cut by the end", 18, 4, "ij", io.EOF, 1},
+		{"past the end", 25, 2, "", io.EOF, 0},
+		{"a page or more goes straight through", 3, 9, "3456789ab", nil, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			under := &countingReader{r: strings.NewReader(data)}
+			c := NewPages(under, int64(len(data)), 8, 4)
+			p := make([]byte, tc.size)
+			n, err := c.ReadAt(p, tc.off)
+			if string(p[:n]) != tc.want || err != tc.wantErr || under.reads != tc.wantReads {
+				t.Fatalf("ReadAt = %q, %v after %d reads; want %q, %v after %d", p[:n], err, under.reads, tc.want, tc.wantErr, tc.wantReads)
+			}
+			// Again: pages read once are served from memory.
+			before := under.reads
+			if n, _ := c.ReadAt(p, tc.off); string(p[:n]) != tc.want {
+				t.Fatalf("second ReadAt = %q, want %q", p[:n], tc.want)
+			}
+			if tc.size < 8 && under.reads != before {
+				t.Fatalf("the second read reached the reader %d times; the page was cached", under.reads-before)
+			}
+		})
+	}
+}
+
+func TestPagesStayWithinTheirBudget(t *testing.T) {
+	under := &countingReader{r: strings.NewReader(strings.Repeat("x", 100))}
+	c := NewPages(under, 100, 8, 2)
+	b := make([]byte, 1)
+	for off := int64(0); off < 100; off += 8 {
+		if _, err := c.ReadAt(b, off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(c.pages) > 2 {
+		t.Fatalf("%d pages kept, budget 2", len(c.pages))
+	}
+}
+
+func TestPagesPassAReadErrorOnAndDoNotCacheIt(t *testing.T) {
+	// The reader claims 20 bytes but holds 10: the page at 8 is cut short.
+	under := &countingReader{r: strings.NewReader("0123456789")}
+	c := NewPages(under, 20, 8, 4)
+	p := make([]byte, 4)
+	if n, err := c.ReadAt(p, 9); n != 1 || err == nil {
+		t.Fatalf("ReadAt = %d, %v; want 1 byte and an error", n, err)
+	}
+	if _, ok := c.pages[1]; ok {
+		t.Fatal("a page cut short was cached")
+	}
+	if err := Full(c, p, 12); !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		t.Fatalf("Full past the data = %v", err)
+	}
+}
