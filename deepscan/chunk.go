@@ -32,6 +32,29 @@ type pivotGroup struct {
 
 var pivots, anchorCount, maxAnchorLen = groupAnchors(rules, pivotBytes)
 
+// pivotSet packs the pivot bytes into a word for the one-pass search, and groupOf finds
+// a pivot byte's group (-1 for any other byte).
+var pivotSet, groupOf = packPivots(pivots)
+
+func packPivots(groups []pivotGroup) (uint32, [256]int8) {
+	var of [256]int8
+	for i := range of {
+		of[i] = -1
+	}
+	if len(groups) == 0 || len(groups) > 4 {
+		panic(fmt.Sprintf("deepscan: %d pivot groups; the one-pass search takes 1 to 4", len(groups)))
+	}
+	var set uint32
+	for i := range 4 {
+		g := groups[min(i, len(groups)-1)] // fewer than four: repeat the last
+		set |= uint32(g.b) << (8 * i)
+	}
+	for i, g := range groups {
+		of[g.b] = int8(i)
+	}
+	return set, of
+}
+
 func groupAnchors(rules []*rule, order string) ([]pivotGroup, int, int) {
 	var groups []pivotGroup
 	n, longest := 0, 0
@@ -78,14 +101,15 @@ type worker struct {
 	window  []byte // the context of an anchor at a chunk's edge, read again
 	done    []int64
 	found   []Hit
-	base    int64 // the volume offset of buf[0]
+	at      []int32 // pivot offsets found by the one-pass search
+	base    int64   // the volume offset of buf[0]
 	own     int   // anchors starting in buf[:own] are this chunk's
 	winBase int64
 }
 
 func newWorker(s *scanner) *worker {
 	return &worker{s: s, buf: make([]byte, s.opt.ChunkSize+maxAnchorLen-1),
-		window: make([]byte, 2*contextBytes), done: make([]int64, anchorCount)}
+		window: make([]byte, 2*contextBytes), done: make([]int64, anchorCount), at: make([]int32, 4096)}
 }
 
 // chunk reads and scans the chunk starting at volume offset start.
@@ -127,8 +151,59 @@ func (w *worker) chunk(start int64) error {
 	return nil
 }
 
-// span looks for every pivot in data[lo:hi], a slice at a time.
+// span looks for every pivot in data[lo:hi].
 func (w *worker) span(data []byte, lo, hi int) error {
+	if onePass {
+		return w.spanOnePass(data, lo, hi)
+	}
+	return w.spanByPivot(data, lo, hi)
+}
+
+// spanOnePass finds all four pivot bytes in one vectorized pass, 64 bytes at a time;
+// the last few bytes, too few for a block, are compared one by one.
+func (w *worker) spanOnePass(data []byte, lo, hi int) error {
+	for q := lo; q < hi; {
+		n, scanned := findPivots(data[q:hi], pivotSet, w.at)
+		for _, p := range w.at[:n] {
+			if err := w.pivot(data, q+int(p)); err != nil {
+				return err
+			}
+		}
+		q += scanned
+		if hi-q >= 64 {
+			continue // w.at was full
+		}
+		for ; q < hi; q++ {
+			if groupOf[data[q]] >= 0 {
+				if err := w.pivot(data, q); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// pivot checks the anchors of the pivot byte at data[q].
+func (w *worker) pivot(data []byte, q int) error {
+	g := &pivots[groupOf[data[q]]]
+	for ai := range g.anchors {
+		a := &g.anchors[ai]
+		// The anchor's first and last bytes, compared here, reject almost every pivot
+		// byte before a call.
+		if p, end := q-a.pivot, q-a.pivot+len(a.text)-1; p < 0 || end >= len(data) || data[p] != a.text[0] || data[end] != a.text[len(a.text)-1] {
+			continue
+		}
+		if err := w.candidate(data, q, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// spanByPivot looks for each pivot with bytes.IndexByte, one pass per pivot over a
+// slice at a time (kept in the L1/L2 cache across the passes).
+func (w *worker) spanByPivot(data []byte, lo, hi int) error {
 	for sl := lo; sl < hi; sl += sliceBytes {
 		sh := min(sl+sliceBytes, hi)
 		for gi := range pivots {
@@ -139,10 +214,8 @@ func (w *worker) span(data []byte, lo, hi int) error {
 					break
 				}
 				q += i
-				for ai := range g.anchors {
-					if err := w.candidate(data, q, &g.anchors[ai]); err != nil {
-						return err
-					}
+				if err := w.pivot(data, q); err != nil {
+					return err
 				}
 			}
 		}

@@ -1,10 +1,12 @@
 package deepscan
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
 	"strings"
+	"sync"
 
 	"github.com/goldenimage/packer-plugin-sanitize/image/blockuse"
 	"github.com/goldenimage/packer-plugin-sanitize/image/ext4"
@@ -59,22 +61,100 @@ func openMapped(r io.ReaderAt, size int64, filesystem string) (mappedFS, error) 
 // the files' block maps; other filesystems get "unknown". When the filesystem's
 // allocation cannot be read, every hit's owner is "unknown" and the error says why.
 func Locate(hits []Hit, r io.ReaderAt, size int64, filesystem string) error {
-	if len(hits) == 0 {
+	return NewLocator(r, size, filesystem).Locate(hits)
+}
+
+// Locator maps one volume's hits to their owners, as Locate does. Given to Scan (in
+// Options), it starts recording the owners of every block when the scan finds its first
+// hit, while the scan still reads (on ext2/3/4 and xfs: a walk of the whole tree, see
+// blockuse.Index), so that mapping after the scan is a lookup. A clean volume never
+// starts it. Close it when done.
+type Locator struct {
+	r          io.ReaderAt
+	size       int64
+	filesystem string
+
+	once   sync.Once
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the index is built or given up
+	fsys   mappedFS
+	err    error // opening the filesystem
+	index  *blockuse.Index
+	looked bool // the hits were looked up in the index (for tests)
+}
+
+// NewLocator maps hits in the size bytes of r, a volume holding filesystem (as
+// image.Volume.Filesystem names it).
+func NewLocator(r io.ReaderAt, size int64, filesystem string) *Locator {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Locator{r: r, size: size, filesystem: filesystem, ctx: ctx, cancel: cancel}
+}
+
+// start opens the filesystem and builds its index in the background, once.
+func (l *Locator) start() {
+	l.once.Do(func() {
+		l.done = make(chan struct{})
+		go func() {
+			defer close(l.done)
+			l.open()
+			if ix, ok := l.fsys.(blockuse.Indexer); ok && l.err == nil {
+				l.index = buildIndex(l.ctx, ix)
+			}
+		}()
+	})
+}
+
+// buildIndex returns the filesystem's index, or nil when it cannot be built (too big,
+// cross-linked blocks, unreadable, a reader crashing on a hostile image): that is not an
+// error yet, Locate then walks for the hits as without an index, and says so if it fails.
+func buildIndex(ctx context.Context, ix blockuse.Indexer) (x *blockuse.Index) {
+	defer func() {
+		if recover() != nil {
+			x = nil
+		}
+	}()
+	x, err := ix.Index(ctx)
+	if err != nil {
 		return nil
 	}
+	return x
+}
+
+// open opens the filesystem, turning a panic on a hostile image into an error.
+func (l *Locator) open() {
+	defer func() {
+		if p := recover(); p != nil {
+			l.fsys, l.err = nil, fmt.Errorf("the filesystem reader crashed: %v", p)
+		}
+	}()
+	l.fsys, l.err = openMapped(l.r, l.size, l.filesystem)
+}
+
+// Close stops a background index build.
+func (l *Locator) Close() { l.cancel() }
+
+// Locate sets the Owner of every hit (see the function Locate).
+func (l *Locator) Locate(hits []Hit) error {
+	if len(hits) == 0 {
+		l.Close()
+		return nil
+	}
+	l.start()
+	<-l.done
 	unknown := func(why string) {
 		for i := range hits {
 			hits[i].Owner = Owner{Kind: KindUnknown, Why: why}
 		}
 	}
-	fsys, err := openMapped(r, size, filesystem)
-	if err != nil {
+	if l.err != nil {
 		unknown("owner unknown: the filesystem could not be read")
-		return fmt.Errorf("mapping deep scan hits to files: %w", err)
+		return fmt.Errorf("mapping deep scan hits to files: %w", l.err)
 	}
+	fsys := l.fsys
 	if fsys == nil {
 		why := "owner unknown: the deep scan maps blocks to files on ext2/3/4, xfs, NTFS and FAT only"
-		if filesystem == "" {
+		if l.filesystem == "" {
 			why = "owner unknown: unknown filesystem"
 		}
 		unknown(why)
@@ -84,7 +164,14 @@ func Locate(hits []Hit, r io.ReaderAt, size int64, filesystem string) error {
 	for i, h := range hits {
 		offsets[i] = h.Offset
 	}
-	uses, err := fsys.Uses(offsets)
+	var uses map[int64]blockuse.Use
+	var err error
+	if ix, ok := fsys.(blockuse.Indexer); ok && l.index != nil {
+		uses, err = ix.UsesIndexed(offsets, l.index)
+		l.looked = true
+	} else {
+		uses, err = fsys.Uses(offsets)
+	}
 	if err != nil {
 		unknown("owner unknown: the filesystem's allocation could not be read")
 		return fmt.Errorf("mapping deep scan hits to files: %w", err)

@@ -36,12 +36,13 @@ func childScan(img string) error {
 			continue
 		}
 		t0 := time.Now()
-		res, err := deepscan.Scan(context.Background(), v.Source, v.Raw, v.Raw.Size(), deepscan.Options{})
+		loc := deepscan.NewLocator(v.Raw, v.Raw.Size(), v.Filesystem)
+		res, err := deepscan.Scan(context.Background(), v.Source, v.Raw, v.Raw.Size(), deepscan.Options{Locator: loc})
 		if err != nil {
 			return err
 		}
 		t1 := time.Now()
-		if err := deepscan.Locate(res.Hits, v.Raw, v.Raw.Size(), v.Filesystem); err != nil {
+		if err := loc.Locate(res.Hits); err != nil {
 			return err
 		}
 		rep.ScanSeconds += t1.Sub(t0).Seconds()

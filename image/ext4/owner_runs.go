@@ -5,12 +5,12 @@ import "encoding/binary"
 // claim resolves the pending offsets that lie in in's blocks: use gets the offset within
 // the file. Blocks of an ext2/3 block map's pointer blocks are the file's metadata.
 func (o *owners) claim(in *inode, use func(fileOff int64) Use) error {
-	if o.pending.Len() == 0 || in.flags&flagInlineData != 0 || isFastSymlink(in) {
+	if o.claims.Len() == 0 || in.flags&flagInlineData != 0 || isFastSymlink(in) {
 		return nil
 	}
 	bs := o.fs.sb.blockSize
 	visit := func(lblk, phys, n uint64) {
-		o.pending.Claim(int64(phys)*bs, int64(phys+n)*bs, func(fromLo int64) Use {
+		o.claims.Claim(int64(phys)*bs, int64(phys+n)*bs, func(fromLo int64) Use {
 			switch lblk {
 			case metaBlock:
 				return Use{Kind: UseMetadata, Path: use(0).Path}
@@ -67,7 +67,7 @@ func (o *owners) blockMap(in *inode, visit func(lblk, phys, n uint64)) error {
 }
 
 func (o *owners) pointers(blk uint64, level int, first, limit uint64, visit func(lblk, phys, n uint64)) error {
-	if blk == 0 || blk >= o.fs.sb.blocksCount || first >= limit || o.pending.Len() == 0 {
+	if blk == 0 || blk >= o.fs.sb.blocksCount || first >= limit || o.claims.Len() == 0 {
 		return nil
 	}
 	visit(metaBlock, blk, 1)

@@ -1,6 +1,7 @@
 package ext4
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 
@@ -21,7 +22,7 @@ const (
 // Use says what holds one byte offset of the volume.
 type Use = blockuse.Use
 
-var _ blockuse.Mapper = (*FS)(nil)
+var _ blockuse.Indexer = (*FS)(nil)
 
 // bgBlockUninit marks a group whose block bitmap was never written: all its blocks are free.
 const bgBlockUninit = 0x2
@@ -29,7 +30,33 @@ const bgBlockUninit = 0x2
 // Uses tells what holds each byte offset: free space, the journal, a live file (with its
 // path), or other metadata. It reads the block bitmaps of the offsets' groups, and walks
 // the directory tree only while some offset in an allocated block is still unexplained.
-func (f *FS) Uses(offsets []int64) (map[int64]Use, error) {
+func (f *FS) Uses(offsets []int64) (map[int64]Use, error) { return f.uses(offsets, nil) }
+
+// UsesIndexed answers as Uses does, looking the allocated offsets up in x (made by
+// Index) instead of walking the tree.
+func (f *FS) UsesIndexed(offsets []int64, x *blockuse.Index) (map[int64]Use, error) {
+	return f.uses(offsets, x)
+}
+
+// Index records the blocks of the journal, of every directory and of every file, in
+// the order Uses would claim them.
+func (f *FS) Index(ctx context.Context) (*blockuse.Index, error) {
+	x := blockuse.NewIndex(ctx)
+	o := &owners{fs: f, claims: x}
+	if err := o.journal(); err != nil {
+		return nil, err
+	}
+	root, err := f.readInode(rootIno)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.tree().Walk(root, x); err != nil {
+		return nil, err
+	}
+	return x, x.Seal()
+}
+
+func (f *FS) uses(offsets []int64, x *blockuse.Index) (map[int64]Use, error) {
 	out := map[int64]Use{}
 	var pending []int64
 	for _, off := range offsets {
@@ -48,22 +75,26 @@ func (f *FS) Uses(offsets []int64) (map[int64]Use, error) {
 		}
 		pending = append(pending, off)
 	}
-	o := &owners{fs: f, pending: blockuse.NewPending(out, pending)}
-	if o.pending.Len() > 0 {
+	p := blockuse.NewPending(out, pending)
+	switch {
+	case x != nil:
+		x.Resolve(p)
+	case p.Len() > 0:
+		o := &owners{fs: f, claims: p}
 		if err := o.journal(); err != nil {
 			return nil, err
 		}
-	}
-	if o.pending.Len() > 0 {
-		root, err := f.readInode(rootIno)
-		if err != nil {
-			return nil, err
+		if p.Len() > 0 {
+			root, err := f.readInode(rootIno)
+			if err != nil {
+				return nil, err
+			}
+			if err := o.tree().Walk(root, p); err != nil {
+				return nil, err
+			}
 		}
-		if err := o.tree().Walk(root, o.pending); err != nil {
-			return nil, err
-		}
 	}
-	o.pending.Finish(Use{Kind: UseMetadata})
+	p.Finish(Use{Kind: UseMetadata})
 	return out, nil
 }
 
@@ -95,10 +126,10 @@ func (f *FS) blockInUse(blk uint64) (bool, error) {
 	return b[0]&(1<<(bit%8)) != 0, nil
 }
 
-// owners resolves pending offsets to the inodes whose blocks hold them.
+// owners claims the blocks of inodes: for pending offsets (Uses) or for an index.
 type owners struct {
-	fs      *FS
-	pending *blockuse.Pending[Use]
+	fs     *FS
+	claims blockuse.Claimer
 }
 
 // journal claims the offsets in the journal inode's blocks.

@@ -1,6 +1,8 @@
 package imagetest
 
 import (
+	"context"
+	"maps"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -90,6 +92,47 @@ func ExpectUses(t testing.TB, m blockuse.Mapper, at map[string]int64, want map[s
 			t.Errorf("%s at %d: got %+v, want %+v", name, at[name], got, w)
 		}
 	}
+	ExpectIndexAgrees(t, m, offsets)
+}
+
+// ExpectIndexAgrees checks, on a Mapper that is also an Indexer, that looking offsets up
+// in its index (as the deep scan does when it built one during the scan) tells the same
+// as walking for them, and spread offsets besides.
+func ExpectIndexAgrees(t testing.TB, m blockuse.Mapper, offsets []int64) {
+	t.Helper()
+	ix, ok := m.(blockuse.Indexer)
+	if !ok {
+		return
+	}
+	x, err := ix.Index(context.Background())
+	if err != nil {
+		t.Fatalf("Index: %v", err)
+	}
+	for _, set := range [][]int64{offsets, SpreadOffsets(maxOffset(offsets)+1<<20, 997)} {
+		walked, err := m.Uses(set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		looked, err := ix.UsesIndexed(set, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.Equal(walked, looked) {
+			for off, w := range walked {
+				if looked[off] != w {
+					t.Errorf("offset %d: walked %+v, looked up %+v", off, w, looked[off])
+				}
+			}
+		}
+	}
+}
+
+func maxOffset(offsets []int64) int64 {
+	var m int64
+	for _, o := range offsets {
+		m = max(m, o)
+	}
+	return m
 }
 
 // SpreadOffsets returns n offsets spread evenly over a volume of size bytes, with one

@@ -1,14 +1,40 @@
 package xfs
 
-import "github.com/goldenimage/packer-plugin-sanitize/image/blockuse"
+import (
+	"context"
 
-var _ blockuse.Mapper = (*FS)(nil)
+	"github.com/goldenimage/packer-plugin-sanitize/image/blockuse"
+)
+
+var _ blockuse.Indexer = (*FS)(nil)
 
 // Uses tells what holds each byte offset: free space (the allocation groups' free-space
 // btrees), the log, a live file (with its path) or the slack past its end, or other
 // metadata (AG headers, inode chunks, btree blocks). It walks the directory tree only
 // while some offset in an allocated block is still unexplained.
-func (f *FS) Uses(offsets []int64) (map[int64]blockuse.Use, error) {
+func (f *FS) Uses(offsets []int64) (map[int64]blockuse.Use, error) { return f.uses(offsets, nil) }
+
+// UsesIndexed answers as Uses does, looking the allocated offsets up in x (made by
+// Index) instead of walking the tree.
+func (f *FS) UsesIndexed(offsets []int64, x *blockuse.Index) (map[int64]blockuse.Use, error) {
+	return f.uses(offsets, x)
+}
+
+// Index records the extents of every directory and file, in the order Uses would claim
+// them.
+func (f *FS) Index(ctx context.Context) (*blockuse.Index, error) {
+	x := blockuse.NewIndex(ctx)
+	root, err := f.readInode(f.sb.rootIno)
+	if err != nil {
+		return nil, err
+	}
+	if err := (&owners{fs: f, claims: x}).tree().Walk(root, x); err != nil {
+		return nil, err
+	}
+	return x, x.Seal()
+}
+
+func (f *FS) uses(offsets []int64, x *blockuse.Index) (map[int64]blockuse.Use, error) {
 	out := map[int64]blockuse.Use{}
 	logStart := f.sb.offset(f.sb.logStart)
 	logEnd := logStart + int64(f.sb.logBlocks)*f.sb.blockSize
@@ -34,24 +60,27 @@ func (f *FS) Uses(offsets []int64) (map[int64]blockuse.Use, error) {
 		}
 		pending = append(pending, off)
 	}
-	o := &owners{fs: f, pending: blockuse.NewPending(out, pending)}
-	if o.pending.Len() > 0 {
+	p := blockuse.NewPending(out, pending)
+	switch {
+	case x != nil:
+		x.Resolve(p)
+	case p.Len() > 0:
 		root, err := f.readInode(f.sb.rootIno)
 		if err != nil {
 			return nil, err
 		}
-		if err := o.tree().Walk(root, o.pending); err != nil {
+		if err := (&owners{fs: f, claims: p}).tree().Walk(root, p); err != nil {
 			return nil, err
 		}
 	}
-	o.pending.Finish(blockuse.Use{Kind: blockuse.Metadata})
+	p.Finish(blockuse.Use{Kind: blockuse.Metadata})
 	return out, nil
 }
 
-// owners resolves pending offsets to the inodes whose extents hold them.
+// owners claims the extents of inodes: for pending offsets (Uses) or for an index.
 type owners struct {
-	fs      *FS
-	pending *blockuse.Pending[blockuse.Use]
+	fs     *FS
+	claims blockuse.Claimer
 }
 
 func (o *owners) tree() blockuse.Tree[*inode, dirent] {
@@ -77,7 +106,7 @@ func (o *owners) tree() blockuse.Tree[*inode, dirent] {
 // offset within the file. An unwritten (preallocated) extent reads as zeros, so what the
 // disk holds there is a remnant: slack.
 func (o *owners) claim(in *inode, use func(fileOff int64) blockuse.Use) error {
-	if o.pending.Len() == 0 || (in.format != formatExtents && in.format != formatBtree) {
+	if o.claims.Len() == 0 || (in.format != formatExtents && in.format != formatBtree) {
 		return nil
 	}
 	ext, err := o.fs.extents(in)
@@ -87,7 +116,7 @@ func (o *owners) claim(in *inode, use func(fileOff int64) blockuse.Use) error {
 	bs := o.fs.sb.blockSize
 	for _, e := range ext {
 		lo := o.fs.sb.offset(e.start) // extents() checked the whole extent lies inside
-		o.pending.Claim(lo, lo+int64(e.count)*bs, func(fromLo int64) blockuse.Use {
+		o.claims.Claim(lo, lo+int64(e.count)*bs, func(fromLo int64) blockuse.Use {
 			u := use(int64(e.off)*bs + fromLo)
 			if e.unwritten {
 				u.Kind = blockuse.Slack
