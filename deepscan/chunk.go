@@ -103,7 +103,7 @@ type worker struct {
 	found   []Hit
 	at      []int32 // pivot offsets found by the one-pass search
 	base    int64   // the volume offset of buf[0]
-	own     int   // anchors starting in buf[:own] are this chunk's
+	own     int     // anchors starting in buf[:own] are this chunk's
 	winBase int64
 }
 
