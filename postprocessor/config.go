@@ -94,8 +94,11 @@ type Config struct {
 	// metadata. Hits are mapped to the files owning their blocks on ext2/3/4, xfs, NTFS and
 	// FAT (free space from the block bitmaps, the xfs free-space btrees, NTFS's `$Bitmap` or
 	// the FAT; a small NTFS file's data in its MFT record); elsewhere the owner is unknown.
-	// It reads every byte sequentially (see the README's benchmark for its speed against
-	// `dd`), so it costs the image's size in I/O.
+	// On NTFS the `$MFT` is read a second time with its records' update sequences undone, so
+	// that a small key straddling a sector's end in its record is found too. It reads every
+	// byte sequentially (see the README's benchmark for its speed against `dd`), so it costs
+	// the image's size in I/O; on ext2/3/4 and xfs the files owning the blocks are recorded
+	// while it reads, from its first hit on.
 	// Default: `false`.
 	DeepScan bool `mapstructure:"deep_scan"`
 	// Tags put on a cloud image and its snapshots when it passes, with

@@ -2,6 +2,7 @@ package postprocessor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -36,9 +37,19 @@ func deepScanVolume(vol image.Volume, say func(string)) ([]cleanup.Finding, erro
 		return nil, nil // a rootfs archive: no blocks, no free space
 	}
 	t0 := time.Now()
-	res, err := deepscan.Scan(context.Background(), vol.Source, vol.Raw, vol.Raw.Size(), deepscan.Options{})
+	var opt deepscan.Options
+	if vol.Err == nil && vol.Skipped == "" {
+		// owners are recorded while the scan reads, from its first hit on
+		opt.Locator = deepscan.NewLocator(vol.Raw, vol.Raw.Size(), vol.Filesystem)
+		defer opt.Locator.Close()
+	}
+	res, err := deepscan.Scan(context.Background(), vol.Source, vol.Raw, vol.Raw.Size(), opt)
 	if err != nil {
 		return nil, err
+	}
+	var mftErr error // NTFS: small files' bytes as their MFT records hold them
+	if readsFixedMFT(vol) {
+		mftErr = addFixedMFTHits(vol, res, say)
 	}
 	var locateErr error
 	switch {
@@ -47,7 +58,7 @@ func deepScanVolume(vol image.Volume, say func(string)) ([]cleanup.Finding, erro
 			res.Hits[i].Owner = deepscan.Owner{Kind: "swap"}
 		}
 	case vol.Err == nil:
-		locateErr = deepscan.Locate(res.Hits, vol.Raw, vol.Raw.Size(), vol.Filesystem)
+		locateErr = opt.Locator.Locate(res.Hits)
 	default:
 		for i := range res.Hits {
 			res.Hits[i].Owner = deepscan.Owner{Kind: deepscan.KindUnknown, Why: "owner unknown: the filesystem could not be read"}
@@ -65,9 +76,9 @@ func deepScanVolume(vol image.Volume, say func(string)) ([]cleanup.Finding, erro
 	say(fmt.Sprintf("  %s: deep scan: %d MiB in %.1fs (%.0f MB/s), %d hits", vol.Source, res.BytesRead>>20, secs,
 		float64(res.BytesRead)/1e6/max(secs, 1e-6), res.Total))
 	if locateErr != nil {
-		return out, fmt.Errorf("the hits were found but not mapped to files: %w", locateErr)
+		locateErr = fmt.Errorf("the hits were found but not mapped to files: %w", locateErr)
 	}
-	return out, nil
+	return out, errors.Join(mftErr, locateErr)
 }
 
 func hitFinding(h deepscan.Hit) cleanup.Finding {

@@ -65,6 +65,18 @@ func FuzzOpen(f *testing.F) {
 			return nil
 		})
 		_, _ = fsys.Uses(imagetest.SpreadOffsets(int64(len(b)), 64))
+		// the deep scan's fixed-up MFT: every record read, every stride mapped (Size is
+		// bounded by the volume's size)
+		m := fsys.FixedMFT()
+		buf := make([]byte, 40<<10+100) // records cut at both ends
+		for off := int64(0); off < m.Size(); off += int64(len(buf)) {
+			if _, err := m.ReadAt(buf, off); err != nil && err != io.EOF {
+				break
+			}
+		}
+		for off := int64(0); off < m.Size(); off += 512 {
+			_, _ = m.VolumeOffset(off)
+		}
 	})
 }
 
