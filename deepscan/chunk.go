@@ -28,6 +28,11 @@ type anchor struct {
 type pivotGroup struct {
 	b       byte
 	anchors []anchor
+	// near is where a pivot's neighbour is (-1 before it, +1 after it, 0 not used) and
+	// accept the bytes an anchor of the group has there: one table lookup rejects most
+	// pivot bytes before the anchors are compared.
+	near   int
+	accept [256]bool
 }
 
 var pivots, anchorCount, maxAnchorLen = groupAnchors(rules, pivotBytes)
@@ -82,7 +87,31 @@ func groupAnchors(rules []*rule, order string) ([]pivotGroup, int, int) {
 			longest = max(longest, len(a))
 		}
 	}
+	for i := range groups {
+		groups[i].setNeighbour()
+	}
 	return groups, n, longest
+}
+
+// setNeighbour picks the side of the pivot every anchor of the group has a byte on,
+// before it if it can.
+func (g *pivotGroup) setNeighbour() {
+	before, after := true, true
+	for _, a := range g.anchors {
+		before = before && a.pivot > 0
+		after = after && a.pivot+1 < len(a.text)
+	}
+	switch {
+	case before:
+		g.near = -1
+	case after:
+		g.near = 1
+	default:
+		return
+	}
+	for _, a := range g.anchors {
+		g.accept[a.text[a.pivot+g.near]] = true
+	}
 }
 
 // zeroBlockSize is the unit of the zero test: a filesystem block.
@@ -187,6 +216,13 @@ func (w *worker) spanOnePass(data []byte, lo, hi int) error {
 // pivot checks the anchors of the pivot byte at data[q].
 func (w *worker) pivot(data []byte, q int) error {
 	g := &pivots[groupOf[data[q]]]
+	if g.near != 0 {
+		// out of data: the anchor starts in the chunk before (whose tail holds it) or
+		// ends past this chunk's tail; either way not this chunk's
+		if i := q + g.near; i < 0 || i >= len(data) || !g.accept[data[i]] {
+			return nil
+		}
+	}
 	for ai := range g.anchors {
 		a := &g.anchors[ai]
 		// The anchor's first and last bytes, compared here, reject almost every pivot
