@@ -1,7 +1,7 @@
 // Command deepscanbench measures the deep scan against dd on the same multi-GiB ext4 image,
-// side by side: wall time, throughput, bytes read and peak memory (VmHWM of each child
-// process alone), with the page cache cold (dropped with posix_fadvise before each run)
-// and warm.
+// side by side (each round runs dd, the scan alone and the scan with owner mapping, in
+// turn): wall time, throughput, bytes read and peak memory (VmHWM of each child process
+// alone), with the page cache cold (dropped with posix_fadvise before each run) and warm.
 //
 //	go run ./cmd/deepscanbench [-size 2] [-rounds 3]
 //
@@ -23,11 +23,12 @@ import (
 
 func main() {
 	child := flag.String("child-scan", "", "internal: deep-scan this image and print JSON")
+	owners := flag.Bool("owners", true, "internal, with -child-scan: map the hits to the files owning them")
 	size := flag.Int("size", 2, "image size in GiB")
 	rounds := flag.Int("rounds", 3, "runs of each tool per cache state; the best is shown")
 	flag.Parse()
 	if *child != "" {
-		if err := childScan(*child); err != nil {
+		if err := childScan(*child, *owners); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -52,10 +53,10 @@ func bench(sizeGiB, rounds int) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("Deep scan vs dd: %s (%.1f GiB ext4), best of %d\n\n", filepath.Base(img), float64(fi.Size())/(1<<30), rounds)
-	fmt.Printf("| %-5s | %-26s | %8s | %8s | %13s | %12s | %8s |\n", "cache", "reader", "wall s", "MB/s", "bytes read", "peak RSS MiB", "vs dd")
-	fmt.Printf("|-------|----------------------------|----------|----------|---------------|--------------|----------|\n")
-	var report scanReport
+	fmt.Printf("Deep scan vs dd: %s (%.1f GiB ext4), side by side, best of %d rounds\n\n", filepath.Base(img), float64(fi.Size())/(1<<30), rounds)
+	fmt.Printf("| %-5s | %-30s | %8s | %8s | %13s | %12s | %8s |\n", "cache", "reader", "wall s", "MB/s", "bytes read", "peak RSS MiB", "vs dd")
+	fmt.Printf("|-------|--------------------------------|----------|----------|---------------|--------------|----------|\n")
+	var reports [2]scanReport
 	for _, cold := range []bool{true, false} {
 		state := "warm"
 		if cold {
@@ -63,31 +64,38 @@ func bench(sizeGiB, rounds int) error {
 		} else if _, err := benchrun.Run(exec.Command("dd", "if="+img, "of=/dev/null", "bs=4M", "status=none")); err != nil {
 			return err // warms the cache
 		}
-		dd, err := benchrun.Best(rounds, img, cold, func() *exec.Cmd {
-			return exec.Command("dd", "if="+img, "of=/dev/null", "bs=4M", "status=none")
-		})
+		res, err := benchrun.BestEach(rounds, img, cold,
+			func() *exec.Cmd { return exec.Command("dd", "if="+img, "of=/dev/null", "bs=4M", "status=none") },
+			func() *exec.Cmd { return exec.Command(self, "-child-scan", img, "-owners=false") },
+			func() *exec.Cmd { return exec.Command(self, "-child-scan", img) })
 		if err != nil {
 			return err
 		}
-		scan, err := benchrun.Best(rounds, img, cold, func() *exec.Cmd { return exec.Command(self, "-child-scan", img) })
-		if err != nil {
-			return err
-		}
-		if err := json.Unmarshal(scan.Stdout, &report); err != nil {
-			return fmt.Errorf("scan child output: %w: %s", err, scan.Stdout)
-		}
-		scan.PeakRSSKB = max(scan.PeakRSSKB, report.PeakRSSKB) // the child's own, at exit
+		dd := res[0]
 		row(state, "dd bs=4M", dd, fi.Size(), dd.Wall)
-		row(state, "deep scan (+ owner mapping)", scan, report.BytesRead, dd.Wall)
+		for i, name := range []string{"deep scan (no owner mapping)", "deep scan + owner mapping"} {
+			scan := res[1+i]
+			var rep scanReport
+			if err := json.Unmarshal(scan.Stdout, &rep); err != nil {
+				return fmt.Errorf("scan child output: %w: %s", err, scan.Stdout)
+			}
+			scan.PeakRSSKB = max(scan.PeakRSSKB, rep.PeakRSSKB) // the child's own, at exit
+			row(state, name, scan, rep.BytesRead, dd.Wall)
+			if cold {
+				reports[i] = rep
+			}
+		}
 	}
-	fmt.Printf("\ndeep scan: %.2fs scanning, %.3fs mapping %d hits to files\n", report.ScanSeconds, report.LocateSeconds, report.Total)
-	for _, h := range report.Hits {
+	withOwners := reports[1]
+	fmt.Printf("\nBest cold run with owners: %.2fs opening the image, %.2fs scanning (recording owners from the first hit on), %.3fs mapping %d hits after the scan\n",
+		withOwners.OpenSeconds, withOwners.ScanSeconds, withOwners.LocateSeconds, withOwners.Total)
+	for _, h := range withOwners.Hits {
 		fmt.Printf("  %s\n", h)
 	}
 	return nil
 }
 
 func row(state, name string, m benchrun.Result, bytes int64, ddWall time.Duration) {
-	fmt.Printf("| %-5s | %-26s | %8.2f | %8.0f | %13d | %12.1f | %7.2fx |\n", state, name, m.Wall.Seconds(),
+	fmt.Printf("| %-5s | %-30s | %8.2f | %8.0f | %13d | %12.1f | %7.2fx |\n", state, name, m.Wall.Seconds(),
 		float64(bytes)/1e6/m.Wall.Seconds(), bytes, float64(m.PeakRSSKB)/1024, m.Wall.Seconds()/ddWall.Seconds())
 }

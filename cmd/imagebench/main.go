@@ -99,13 +99,18 @@ func bench(rounds int, only, trivy string) error {
 				func() *exec.Cmd { return exec.Command(self, "-child", "scan", "-image", img) },
 				func() *exec.Cmd { return exec.Command(self, "-child", "deep", "-image", img) },
 			}
+			n := rounds
+			if b.sizeGiB > 4 {
+				n = 1 // a cold read of the big image takes long enough to be steady
+			}
+			// side by side: each round runs every reader in turn
+			best, err := benchrun.BestEach(n, img, cold, runs...)
+			if err != nil {
+				return fmt.Errorf("%s: %w", b, err)
+			}
 			var dd measure
-			for i, cmd := range runs {
-				n := rounds
-				if b.sizeGiB > 4 {
-					n = 1 // a cold read of the big image takes long enough to be steady
-				}
-				m, err := measureBest(n, img, cold, cmd)
+			for i, r := range best {
+				m, err := measureOf(r)
 				if err != nil {
 					return fmt.Errorf("%s: %s: %w", b, names[i], err)
 				}
@@ -176,13 +181,12 @@ func verdicts(b benchImage, cold bool, name string, m, dd measure) []string {
 	return out
 }
 
-// measure runs one measurement, best of rounds; a Go child's report says what it read
-// and its own peak RSS at exit, which polling can miss.
-func measureBest(rounds int, img string, cold bool, cmd func() *exec.Cmd) (measure, error) {
-	r, err := benchrun.Best(rounds, img, cold, cmd)
+// measureOf reads a child's run; a Go child's report says what it read and its own peak
+// RSS at exit, which polling can miss.
+func measureOf(r benchrun.Result) (measure, error) {
 	m := measure{wall: r.Wall, rssKB: r.PeakRSSKB}
-	if err != nil || len(r.Stdout) == 0 {
-		return m, err
+	if len(r.Stdout) == 0 {
+		return m, nil
 	}
 	if err := json.Unmarshal(r.Stdout, &m.rep); err != nil {
 		return m, fmt.Errorf("child output: %w: %s", err, r.Stdout)

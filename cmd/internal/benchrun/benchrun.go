@@ -80,6 +80,31 @@ func Best(rounds int, img string, cold bool, cmd func() *exec.Cmd) (Result, erro
 	return b, nil
 }
 
+// BestEach runs the commands side by side: each round runs every one of them in turn
+// (the image dropped from the page cache before each when cold), so that a change in the
+// machine's state during the bench (the host's cache, other load) falls on all of them
+// alike. It keeps each command's fastest run.
+func BestEach(rounds int, img string, cold bool, cmds ...func() *exec.Cmd) ([]Result, error) {
+	best := make([]Result, len(cmds))
+	for i := 0; i < rounds; i++ {
+		for j, cmd := range cmds {
+			if cold {
+				if err := DropCache(img); err != nil {
+					return nil, err
+				}
+			}
+			r, err := Run(cmd())
+			if err != nil {
+				return nil, err
+			}
+			if i == 0 || r.Wall < best[j].Wall {
+				best[j] = r
+			}
+		}
+	}
+	return best, nil
+}
+
 // DropCache evicts the image's pages, so the next read comes from the disk.
 func DropCache(img string) error {
 	f, err := os.Open(img)
