@@ -62,22 +62,11 @@ func Run(c *exec.Cmd) (Result, error) {
 // Best runs the command rounds times (the image dropped from the page cache first when
 // cold) and keeps the fastest run.
 func Best(rounds int, img string, cold bool, cmd func() *exec.Cmd) (Result, error) {
-	var b Result
-	for i := 0; i < rounds; i++ {
-		if cold {
-			if err := DropCache(img); err != nil {
-				return b, err
-			}
-		}
-		r, err := Run(cmd())
-		if err != nil {
-			return b, err
-		}
-		if i == 0 || r.Wall < b.Wall {
-			b = r
-		}
+	best, err := BestEach(rounds, img, cold, cmd)
+	if err != nil {
+		return Result{}, err
 	}
-	return b, nil
+	return best[0], nil
 }
 
 // BestEach runs the commands side by side: each round runs every one of them in turn
