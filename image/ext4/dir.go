@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Bounds on directories: a 20,000-entry directory is about 1 MiB.
@@ -12,6 +13,10 @@ const (
 	maxDirSize    = 256 << 20
 	maxDirEntries = 1 << 20
 )
+
+// blockBufs are directory block buffers, reused: a walk of the whole tree (the deep
+// scan's owner index) lists every directory. parseEntries copies the names out.
+var blockBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 type dirent struct {
 	name  string
@@ -48,7 +53,12 @@ func (f *FS) listDir(in *inode) ([]dirent, error) {
 			return nil, err
 		}
 		bs := f.sb.blockSize
-		buf := make([]byte, bs)
+		bp := blockBufs.Get().(*[]byte)
+		defer blockBufs.Put(bp)
+		if int64(cap(*bp)) < bs {
+			*bp = make([]byte, bs)
+		}
+		buf := (*bp)[:bs]
 		for off := int64(0); off < in.size; off += bs {
 			phys, _, err := c.mapBlock(uint64(off / bs))
 			if err != nil {
