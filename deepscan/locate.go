@@ -140,7 +140,13 @@ func (l *Locator) Locate(hits []Hit) error {
 		l.Close()
 		return nil
 	}
-	l.start()
+	// Not started by a hit during a scan: open here, and walk for the hits (a walk that
+	// stops once they are found costs less than recording every block).
+	l.once.Do(func() {
+		l.done = make(chan struct{})
+		l.open()
+		close(l.done)
+	})
 	<-l.done
 	unknown := func(why string) {
 		for i := range hits {
