@@ -7,7 +7,7 @@ source "$(dirname "$0")/e2e/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "bench.sh: needs root (chroot, namespaces)" >&2; exit 1; }
 WORK=${BENCH_DIR:-$SANITIZE_CACHE/bench}
 PORT=${PORT:-2223}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 mkdir -p "$WORK"
 export PACKER_PLUGIN_PATH=$WORK/plugins PACKER_CONFIG_DIR=$WORK/packer-config \
   PACKER_CACHE_DIR=$WORK/packer-cache CHECKPOINT_DISABLE=1
