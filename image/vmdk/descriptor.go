@@ -50,9 +50,16 @@ func ParseDescriptor(b []byte) (*Descriptor, error) {
 	if !bytes.HasPrefix(b, []byte(DescriptorMagic)) {
 		return nil, fmt.Errorf("%w: no %q line", ErrCorrupt, DescriptorMagic)
 	}
-	b = bytes.TrimRight(b, "\x00") // qemu-img pads the file with NULs
-	if bytes.IndexByte(b, 0) >= 0 {
-		return nil, fmt.Errorf("%w: a NUL byte in the descriptor", ErrCorrupt)
+	// The text ends at the first NUL, as qemu and VMware read it. qemu-img pads the file
+	// with NULs; when it rewrites the descriptor with a shorter CID (printed without
+	// leading zeros) it writes the new text and one NUL over the old, and the old text's
+	// last bytes stay past it: the tail of one line. Anything more after a NUL is corrupt.
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		rest := bytes.ReplaceAll(b[i:], []byte{0}, nil)
+		if nl := bytes.IndexByte(rest, '\n'); nl >= 0 && nl != len(rest)-1 {
+			return nil, fmt.Errorf("%w: a NUL byte in the descriptor, lines after it", ErrCorrupt)
+		}
+		b = b[:i]
 	}
 	d := &Descriptor{}
 	var total int64
