@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"path"
 	"sync"
-	"syscall"
 
 	"github.com/goldenimage/packer-plugin-sanitize/image/fsfile"
 	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
@@ -16,6 +15,8 @@ import (
 // FS is a read-only ext2/3/4 filesystem. Paths are fs.FS paths ("etc/shadow"). It is
 // safe for concurrent use.
 type FS struct {
+	fsfile.Files[*inode] // Open, ReadFile, ReadDir, Stat, Lstat, ReadLink
+
 	r  io.ReaderAt
 	sb *superblock
 	// meta serves the small metadata reads (inodes, group descriptors, bitmap bytes)
@@ -47,6 +48,7 @@ func Open(r io.ReaderAt, size int64) (*FS, error) {
 		inodes: fsfile.NewCache[uint32, *inode](fsfile.CachedInodes, nil),
 		dirs:   fsfile.NewListCache[uint32, dirent](fsfile.CachedDirEntries)}
 	f.tree = f.newTree()
+	f.Files = f.files()
 	root, err := f.readInode(rootIno)
 	if err != nil {
 		return nil, fmt.Errorf("root directory: %w", err)
@@ -126,41 +128,21 @@ func (f *FS) readLink(in *inode) (string, error) {
 	return string(b), nil
 }
 
-// Open opens a file or directory, following symlinks inside the image.
-func (f *FS) Open(name string) (fs.File, error) { return f.open("open", name) }
-
-func (f *FS) open(op, name string) (fs.File, error) {
-	in, err := f.resolve(op, name, true)
-	if err != nil {
-		return nil, err
+// files is the io/fs face of this filesystem (fsfile.Files) over its inodes.
+func (f *FS) files() fsfile.Files[*inode] {
+	return fsfile.Files[*inode]{
+		Resolve:     f.resolve,
+		Info:        func(name string, in *inode) fs.FileInfo { return fileInfo{name: name, in: in} },
+		IsDir:       (*inode).isDir,
+		IsSymlink:   (*inode).isSymlink,
+		Entries:     f.dirEntries,
+		Content:     func(in *inode) (io.ReaderAt, error) { return f.newContent(in) },
+		Target:      f.readLink,
+		Unsupported: ErrUnsupported,
 	}
-	return fsfile.Open(op, name, fileInfo{name: fsfile.BaseName(name), in: in},
-		func() ([]fs.DirEntry, error) { return f.dirEntries(name, in) },
-		func() (io.ReaderAt, error) { return f.newContent(in) })
-}
-
-// ReadFile reads a whole file of at most fsfile.MaxReadFile bytes.
-func (f *FS) ReadFile(name string) ([]byte, error) {
-	fl, err := f.open("read", name)
-	if err != nil {
-		return nil, err
-	}
-	return fsfile.ReadFile(fl, name, ErrUnsupported)
-}
-
-// ReadDir lists a directory sorted by name.
-func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
-	in, err := f.resolve("readdir", name, true)
-	if err != nil {
-		return nil, err
-	}
-	return f.dirEntries(name, in)
 }
 
 func (f *FS) dirEntries(name string, in *inode) ([]fs.DirEntry, error) {
-	if !in.isDir() {
-		return nil, &fs.PathError{Op: "readdir", Path: name, Err: syscall.ENOTDIR}
-	}
 	entries, err := f.listDir(in)
 	if err != nil {
 		return nil, &fs.PathError{Op: "readdir", Path: name, Err: err}
@@ -176,39 +158,4 @@ func (f *FS) dirEntries(name string, in *inode) ([]fs.DirEntry, error) {
 		out[i] = &dirEntry{fs: f, d: e, mode: child.fileMode()}
 	}
 	return out, nil
-}
-
-// Stat describes a file, following symlinks.
-func (f *FS) Stat(name string) (fs.FileInfo, error) {
-	in, err := f.resolve("stat", name, true)
-	if err != nil {
-		return nil, err
-	}
-	return fileInfo{name: fsfile.BaseName(name), in: in}, nil
-}
-
-// Lstat describes a file without following a final symlink.
-func (f *FS) Lstat(name string) (fs.FileInfo, error) {
-	in, err := f.resolve("lstat", name, false)
-	if err != nil {
-		return nil, err
-	}
-	return fileInfo{name: fsfile.BaseName(name), in: in}, nil
-}
-
-// ReadLink returns a symlink's target as stored (absolute targets stay absolute; they
-// mean the image's root).
-func (f *FS) ReadLink(name string) (string, error) {
-	in, err := f.resolve("readlink", name, false)
-	if err != nil {
-		return "", err
-	}
-	if !in.isSymlink() {
-		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
-	}
-	target, err := f.readLink(in)
-	if err != nil {
-		return "", &fs.PathError{Op: "readlink", Path: name, Err: err}
-	}
-	return target, nil
 }

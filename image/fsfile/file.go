@@ -1,6 +1,7 @@
 // Package fsfile holds what the image's filesystem readers (ext4, xfs, fat, ntfs) share
 // once they have found a file's bytes: the open file and directory types fs.FS hands
-// out, a ReadFile that never trusts a size read from the image, and a bounded cache.
+// out, a ReadFile that never trusts a size read from the image, bounded caches, the path
+// walk (Tree) and the io/fs methods over a reader's own nodes (Files).
 package fsfile
 
 import (

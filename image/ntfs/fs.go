@@ -36,6 +36,8 @@ const (
 
 // FS is a read-only NTFS filesystem. It is safe for concurrent use.
 type FS struct {
+	fsfile.Files[*node] // Open, ReadFile, ReadDir, Stat, Lstat, ReadLink
+
 	r       io.ReaderAt
 	bs      *bootSector
 	mft     *stream
@@ -71,6 +73,7 @@ func Open(r io.ReaderAt, size int64) (*FS, error) {
 	f := &FS{r: r, bs: bs, owners: map[uint64]dirPlace{},
 		nodes: fsfile.NewCache[uint64, *node](fsfile.CachedInodes, nil),
 		dirs:  fsfile.NewListCache[uint64, dirent](fsfile.CachedDirEntries)}
+	f.Files = f.files()
 	if err := f.openMFT(); err != nil {
 		return nil, err
 	}
@@ -268,41 +271,23 @@ func splitPath(p string) []string {
 	return strings.Split(p, "/")
 }
 
-// Open opens a file or directory, following relative links inside the volume.
-func (f *FS) Open(name string) (fs.File, error) { return f.open("open", name) }
-
-func (f *FS) open(op, name string) (fs.File, error) {
-	n, err := f.resolve(op, name, true)
-	if err != nil {
-		return nil, err
+// files is the io/fs face of this volume (fsfile.Files) over its MFT records. A link's
+// target reads slash-separated when relative, as Windows wrote it (C:\..., \??\Volume{...}\...)
+// when absolute.
+func (f *FS) files() fsfile.Files[*node] {
+	return fsfile.Files[*node]{
+		Resolve:     f.resolve,
+		Info:        func(name string, n *node) fs.FileInfo { return fileInfo{name: name, n: n} },
+		IsDir:       func(n *node) bool { return n.dir },
+		IsSymlink:   (*node).symlink,
+		Entries:     f.dirEntries,
+		Content:     f.dataReader,
+		Target:      func(n *node) (string, error) { return n.target, nil },
+		Unsupported: ErrUnsupported,
 	}
-	return fsfile.Open(op, name, fileInfo{name: fsfile.BaseName(name), n: n},
-		func() ([]fs.DirEntry, error) { return f.dirEntries(name, n) },
-		func() (io.ReaderAt, error) { return f.dataReader(n) })
-}
-
-// ReadFile reads a whole file of at most fsfile.MaxReadFile bytes.
-func (f *FS) ReadFile(name string) ([]byte, error) {
-	fl, err := f.open("read", name)
-	if err != nil {
-		return nil, err
-	}
-	return fsfile.ReadFile(fl, name, ErrUnsupported)
-}
-
-// ReadDir lists a directory sorted by name.
-func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
-	n, err := f.resolve("readdir", name, true)
-	if err != nil {
-		return nil, err
-	}
-	return f.dirEntries(name, n)
 }
 
 func (f *FS) dirEntries(name string, n *node) ([]fs.DirEntry, error) {
-	if !n.dir {
-		return nil, &fs.PathError{Op: "readdir", Path: name, Err: syscall.ENOTDIR}
-	}
 	entries, err := f.dirents(n)
 	if err != nil {
 		return nil, &fs.PathError{Op: "readdir", Path: name, Err: err}
@@ -321,35 +306,4 @@ func (f *FS) dirEntries(name string, n *node) ([]fs.DirEntry, error) {
 		out = append(out, fs.FileInfoToDirEntry(fileInfo{name: d.name, n: child}))
 	}
 	return out, nil
-}
-
-// Stat describes a file, following relative links.
-func (f *FS) Stat(name string) (fs.FileInfo, error) {
-	n, err := f.resolve("stat", name, true)
-	if err != nil {
-		return nil, err
-	}
-	return fileInfo{name: fsfile.BaseName(name), n: n}, nil
-}
-
-// Lstat describes a file without following a final link.
-func (f *FS) Lstat(name string) (fs.FileInfo, error) {
-	n, err := f.resolve("lstat", name, false)
-	if err != nil {
-		return nil, err
-	}
-	return fileInfo{name: fsfile.BaseName(name), n: n}, nil
-}
-
-// ReadLink returns a link's target: slash-separated when relative, as Windows wrote it
-// (C:\..., \??\Volume{...}\...) when absolute.
-func (f *FS) ReadLink(name string) (string, error) {
-	n, err := f.resolve("readlink", name, false)
-	if err != nil {
-		return "", err
-	}
-	if !n.symlink() {
-		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
-	}
-	return n.target, nil
 }

@@ -12,6 +12,8 @@ import (
 // FS is a read-only XFS v5 filesystem. Paths are fs.FS paths ("etc/shadow"). It is safe
 // for concurrent use.
 type FS struct {
+	fsfile.Files[*inode] // Open, ReadFile, ReadDir, Stat, Lstat, ReadLink
+
 	r  io.ReaderAt
 	sb *superblock
 
@@ -54,6 +56,7 @@ func newFS(r io.ReaderAt, sb *superblock) *FS {
 		inodes: fsfile.NewCache[uint64, *inode](fsfile.CachedInodes, nil),
 		dirs:   fsfile.NewListCache[uint64, dirent](fsfile.CachedDirEntries)}
 	f.tree = f.newTree()
+	f.Files = f.files()
 	return f
 }
 
