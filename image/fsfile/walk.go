@@ -29,6 +29,11 @@ type Tree[N any] struct {
 	IsSymlink func(N) bool
 	Num       func(N) uint64 // the inode number, which tells a directory loop
 	Corrupt   error          // the reader's "corrupt" error, which a directory loop wraps
+	// EntryName, when set, is the name under which dir holds the entry a lookup of name
+	// found: a reader that looks names up without regard to case (NTFS) may find
+	// "WINDOWS" as "Windows", and a directory's place is recorded under its own name.
+	// Unset, the path's spelling is the entry's.
+	EntryName func(dir N, name string) string
 
 	mu     sync.Mutex
 	places map[uint64]place             // directory inode -> where it was first met
@@ -117,7 +122,11 @@ func (t *Tree[N]) Resolve(op, name string, followLast bool) (N, error) {
 			continue
 		}
 		if t.IsDir(n) {
-			if err := t.claim(root, dir, elem, n); err != nil {
+			entry := elem
+			if t.EntryName != nil {
+				entry = t.EntryName(dir, elem)
+			}
+			if err := t.claim(root, dir, entry, n); err != nil {
 				if t.inWalk(top, n) { // the clearer of the two names for the same fault
 					err = fmt.Errorf("%w: directory loop (%q is inode %d, an ancestor)", t.Corrupt, elem, t.Num(n))
 				}

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/goldenimage/packer-plugin-sanitize/image/fsfile"
 	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
@@ -37,6 +36,7 @@ const (
 // FS is a read-only NTFS filesystem. It is safe for concurrent use.
 type FS struct {
 	fsfile.Files[*node] // Open, ReadFile, ReadDir, Stat, Lstat, ReadLink
+	tree                *fsfile.Tree[*node]
 
 	r       io.ReaderAt
 	bs      *bootSector
@@ -73,7 +73,7 @@ func Open(r io.ReaderAt, size int64) (*FS, error) {
 	f := &FS{r: r, bs: bs, owners: map[uint64]dirPlace{},
 		nodes: fsfile.NewCache[uint64, *node](fsfile.CachedInodes, nil),
 		dirs:  fsfile.NewListCache[uint64, dirent](fsfile.CachedDirEntries)}
-	f.Files = f.files()
+	f.Files, f.tree = f.files(), f.newTree()
 	if err := f.openMFT(); err != nil {
 		return nil, err
 	}
@@ -194,81 +194,52 @@ func lookup(entries []dirent, elem string) (dirent, bool) {
 }
 
 // resolve walks name from the root, following relative links (the last element only
-// when followLast is set). A directory that is its own ancestor is a loop.
+// when followLast is set): fsfile.Tree's walk, which remembers the directories it met.
 func (f *FS) resolve(op, name string, followLast bool) (*node, error) {
-	if !fs.ValidPath(name) {
-		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
-	}
-	root, err := f.node(recordRoot, 0)
-	if err != nil {
-		return nil, &fs.PathError{Op: op, Path: name, Err: err}
-	}
-	stack := []*node{root}
-	pending := splitPath(name)
-	for hops := 0; len(pending) > 0; {
-		elem := pending[0]
-		pending = pending[1:]
-		cur := stack[len(stack)-1]
-		switch elem {
-		case ".", "":
-			continue
-		case "..":
-			if len(stack) > 1 {
-				stack = stack[:len(stack)-1]
-			}
-			continue
-		}
-		if !cur.dir || cur.symlink() {
-			return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ENOTDIR}
-		}
-		entries, err := f.dirents(cur)
-		if err != nil {
-			return nil, &fs.PathError{Op: op, Path: name, Err: err}
-		}
-		d, ok := lookup(entries, elem)
-		if !ok {
-			return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
-		}
-		n, err := f.node(d.num, d.seq)
-		if err != nil {
-			return nil, &fs.PathError{Op: op, Path: name, Err: err}
-		}
-		if n.symlink() && (len(pending) > 0 || followLast) {
-			if hops++; hops > fsfile.MaxSymlinkHops {
-				return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ELOOP}
-			}
-			if n.absolute {
-				return nil, &fs.PathError{Op: op, Path: name, Err: fmt.Errorf("%w: %q leads to %q", ErrNotFollowed, elem, n.target)}
-			}
-			pending = append(splitPath(n.target), pending...)
-			continue
-		}
-		if n.dir && !n.symlink() {
-			// a loop needs a second entry for a directory, which claim refuses: the stack is
-			// searched only then (searching it at every step is quadratic in the depth)
-			err := f.claim(cur.num, n.num, d.name)
-			if n.num == recordRoot || err != nil && slices.ContainsFunc(stack, func(a *node) bool { return a.num == n.num }) {
-				err = fmt.Errorf("%w: directory loop (MFT record %d)", ErrCorrupt, n.num)
-			}
-			if err != nil {
-				return nil, &fs.PathError{Op: op, Path: name, Err: err}
-			}
-			if len(stack) > fsfile.MaxDepth { // deeper is no real tree, and quadratic to walk
-				return nil, &fs.PathError{Op: op, Path: name, Err: fmt.Errorf("directories nested more than %d deep (a crafted image?)", fsfile.MaxDepth)}
-			}
-		} else if len(pending) > 0 && !n.dir {
-			return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ENOTDIR}
-		}
-		stack = append(stack, n)
-	}
-	return stack[len(stack)-1], nil
+	return f.tree.Resolve(op, name, followLast)
 }
 
-func splitPath(p string) []string {
-	if p == "." {
-		return nil
+// newTree is the path walk over this volume's MFT records. A link with an absolute
+// target (C:\..., \??\Volume{...}\...) is not followed: the volume alone cannot say
+// where it leads.
+func (f *FS) newTree() *fsfile.Tree[*node] {
+	return &fsfile.Tree[*node]{
+		Root: func() (*node, error) { return f.node(recordRoot, 0) },
+		Child: func(dir *node, name string) (*node, bool, error) {
+			d, ok, err := f.entry(dir, name)
+			if err != nil || !ok {
+				return nil, ok, err
+			}
+			n, err := f.node(d.num, d.seq)
+			return n, true, err
+		},
+		ReadLink: func(n *node) (string, error) {
+			if n.absolute {
+				return "", fmt.Errorf("%w: a link to %q", ErrNotFollowed, n.target)
+			}
+			return n.target, nil
+		},
+		IsDir:     func(n *node) bool { return n.dir && !n.symlink() },
+		IsSymlink: (*node).symlink,
+		Num:       func(n *node) uint64 { return n.num },
+		Corrupt:   ErrCorrupt,
+		EntryName: func(dir *node, name string) string {
+			if d, ok, _ := f.entry(dir, name); ok {
+				return d.name
+			}
+			return name
+		},
 	}
-	return strings.Split(p, "/")
+}
+
+// entry looks name up in directory dir (see lookup).
+func (f *FS) entry(dir *node, name string) (dirent, bool, error) {
+	entries, err := f.dirents(dir)
+	if err != nil {
+		return dirent{}, false, err
+	}
+	d, ok := lookup(entries, name)
+	return d, ok, nil
 }
 
 // files is the io/fs face of this volume (fsfile.Files) over its MFT records. A link's

@@ -176,4 +176,11 @@ func checkLinks(t *testing.T, fsys fs.FS) {
 	if _, err := fs.Stat(fsys, "TINY.TXT"); err != nil {
 		t.Errorf("names are case-insensitive to Windows: %v", err)
 	}
+	// A directory reached under two spellings is one directory in one place, not one
+	// linked from several places.
+	for _, spelled := range []string{"links/dir/b", "LINKS/dir/B", "Links/Dir/b/c"} {
+		if _, err := fs.ReadDir(fsys, spelled); err != nil {
+			t.Errorf("%s: %v", spelled, err)
+		}
+	}
 }
