@@ -86,17 +86,17 @@ func (f *FS) resolve(op, name string, followLast bool) (*inode, error) {
 func (f *FS) newTree() fsfile.Tree[*inode] {
 	return fsfile.Tree[*inode]{
 		Root: func() (*inode, error) { return f.readInode(rootIno) },
-		Child: func(dir *inode, name string) (*inode, bool, error) {
+		Child: func(dir *inode, name string) (*inode, string, bool, error) {
 			entries, err := f.listDir(dir)
 			if err != nil {
-				return nil, false, err
+				return nil, "", false, err
 			}
 			e, ok := lookup(entries, name)
 			if !ok {
-				return nil, false, nil
+				return nil, "", false, nil
 			}
 			in, err := f.readInode(e.ino)
-			return in, true, err
+			return in, e.name, true, err
 		},
 		ReadLink:  f.readLink,
 		IsDir:     (*inode).isDir,

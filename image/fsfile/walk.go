@@ -20,20 +20,20 @@ const (
 	MaxDirs = 1 << 20
 )
 
-// Tree is what a reader with inodes (ext4, xfs) gives the path walk. N is its inode.
+// Tree is what a reader with inodes (ext4, xfs, NTFS's MFT records) gives the path walk.
+// N is its inode.
 type Tree[N any] struct {
-	Root      func() (N, error)
-	Child     func(dir N, name string) (N, bool, error) // false: no entry of that name
+	Root func() (N, error)
+	// Child looks name up in dir: the node, and the name dir holds it under, which a
+	// reader that looks names up without regard to case (NTFS) may spell otherwise
+	// ("WINDOWS" found as "Windows"): a directory's place is recorded under its own
+	// name. ok is false when dir has no entry of that name.
+	Child     func(dir N, name string) (n N, entry string, ok bool, err error)
 	ReadLink  func(link N) (string, error)
 	IsDir     func(N) bool
 	IsSymlink func(N) bool
 	Num       func(N) uint64 // the inode number, which tells a directory loop
 	Corrupt   error          // the reader's "corrupt" error, which a directory loop wraps
-	// EntryName, when set, is the name under which dir holds the entry a lookup of name
-	// found: a reader that looks names up without regard to case (NTFS) may find
-	// "WINDOWS" as "Windows", and a directory's place is recorded under its own name.
-	// Unset, the path's spelling is the entry's.
-	EntryName func(dir N, name string) string
 
 	mu     sync.Mutex
 	places map[uint64]place             // directory inode -> where it was first met
@@ -100,7 +100,7 @@ func (t *Tree[N]) Resolve(op, name string, followLast bool) (N, error) {
 		if !t.IsDir(dir) {
 			return fail(syscall.ENOTDIR)
 		}
-		n, ok, err := t.Child(dir, elem)
+		n, entry, ok, err := t.Child(dir, elem)
 		switch {
 		case err != nil:
 			return fail(err)
@@ -122,10 +122,6 @@ func (t *Tree[N]) Resolve(op, name string, followLast bool) (N, error) {
 			continue
 		}
 		if t.IsDir(n) {
-			entry := elem
-			if t.EntryName != nil {
-				entry = t.EntryName(dir, elem)
-			}
 			if err := t.claim(root, dir, entry, n); err != nil {
 				if t.inWalk(top, n) { // the clearer of the two names for the same fault
 					err = fmt.Errorf("%w: directory loop (%q is inode %d, an ancestor)", t.Corrupt, elem, t.Num(n))

@@ -36,9 +36,9 @@ func testTree() (*fsfile.Tree[*node], map[string]*node) {
 	nodes := map[string]*node{"root": root, "etc": etc, "shadow": shadow, "deep": deep}
 	return &fsfile.Tree[*node]{
 		Root: func() (*node, error) { return root, nil },
-		Child: func(dir *node, name string) (*node, bool, error) {
+		Child: func(dir *node, name string) (*node, string, bool, error) {
 			n, ok := dir.children[name]
-			return n, ok, nil
+			return n, name, ok, nil
 		},
 		ReadLink:  func(n *node) (string, error) { return n.link, nil },
 		IsDir:     func(n *node) bool { return n.children != nil },
@@ -130,7 +130,7 @@ func TestTreeWalkIsLinear(t *testing.T) {
 	tree, nodes := testTree()
 	lookups := 0
 	child := tree.Child
-	tree.Child = func(dir *node, name string) (*node, bool, error) { lookups++; return child(dir, name) }
+	tree.Child = func(dir *node, name string) (*node, string, bool, error) { lookups++; return child(dir, name) }
 	dir, p := nodes["root"], "."
 	for i := 0; i < 500; i++ {
 		next := &node{num: uint64(100 + i), children: map[string]*node{}}

@@ -205,13 +205,17 @@ func (f *FS) resolve(op, name string, followLast bool) (*node, error) {
 func (f *FS) newTree() *fsfile.Tree[*node] {
 	return &fsfile.Tree[*node]{
 		Root: func() (*node, error) { return f.node(recordRoot, 0) },
-		Child: func(dir *node, name string) (*node, bool, error) {
-			d, ok, err := f.entry(dir, name)
-			if err != nil || !ok {
-				return nil, ok, err
+		Child: func(dir *node, name string) (*node, string, bool, error) {
+			entries, err := f.dirents(dir)
+			if err != nil {
+				return nil, "", false, err
+			}
+			d, ok := lookup(entries, name)
+			if !ok {
+				return nil, "", false, nil
 			}
 			n, err := f.node(d.num, d.seq)
-			return n, true, err
+			return n, d.name, true, err
 		},
 		ReadLink: func(n *node) (string, error) {
 			if n.absolute {
@@ -223,23 +227,7 @@ func (f *FS) newTree() *fsfile.Tree[*node] {
 		IsSymlink: (*node).symlink,
 		Num:       func(n *node) uint64 { return n.num },
 		Corrupt:   ErrCorrupt,
-		EntryName: func(dir *node, name string) string {
-			if d, ok, _ := f.entry(dir, name); ok {
-				return d.name
-			}
-			return name
-		},
 	}
-}
-
-// entry looks name up in directory dir (see lookup).
-func (f *FS) entry(dir *node, name string) (dirent, bool, error) {
-	entries, err := f.dirents(dir)
-	if err != nil {
-		return dirent{}, false, err
-	}
-	d, ok := lookup(entries, name)
-	return d, ok, nil
 }
 
 // files is the io/fs face of this volume (fsfile.Files) over its MFT records. A link's

@@ -84,17 +84,17 @@ func (f *FS) resolve(op, name string, followLast bool) (*inode, error) {
 func (f *FS) newTree() fsfile.Tree[*inode] {
 	return fsfile.Tree[*inode]{
 		Root: func() (*inode, error) { return f.readInode(f.sb.rootIno) },
-		Child: func(dir *inode, name string) (*inode, bool, error) {
+		Child: func(dir *inode, name string) (*inode, string, bool, error) {
 			entries, err := f.listDir(dir)
 			if err != nil {
-				return nil, false, err
+				return nil, "", false, err
 			}
 			i := sort.Search(len(entries), func(i int) bool { return entries[i].name >= name })
 			if i == len(entries) || entries[i].name != name {
-				return nil, false, nil
+				return nil, "", false, nil
 			}
 			in, err := f.readInode(entries[i].ino)
-			return in, true, err
+			return in, name, true, err
 		},
 		ReadLink:  f.readLink,
 		IsDir:     (*inode).isDir,
