@@ -42,18 +42,26 @@ func (f *FS) UsesIndexed(offsets []int64, x *blockuse.Index) (map[int64]Use, err
 // the order Uses would claim them.
 func (f *FS) Index(ctx context.Context) (*blockuse.Index, error) {
 	x := blockuse.NewIndex(ctx)
-	o := &owners{fs: f, claims: x}
-	if err := o.journal(); err != nil {
-		return nil, err
-	}
-	root, err := f.readInode(rootIno)
-	if err != nil {
-		return nil, err
-	}
-	if err := o.tree().Walk(root, x); err != nil {
+	if err := f.claimOwners(x); err != nil {
 		return nil, err
 	}
 	return x, x.Seal()
+}
+
+// claimOwners claims the journal's blocks, then walks the tree while c wants more.
+func (f *FS) claimOwners(c blockuse.Claimer) error {
+	o := &owners{fs: f, claims: c}
+	if err := o.journal(); err != nil {
+		return err
+	}
+	if c.Len() == 0 {
+		return nil
+	}
+	root, err := f.readInode(rootIno)
+	if err != nil {
+		return err
+	}
+	return o.tree().Walk(root, c)
 }
 
 func (f *FS) uses(offsets []int64, x *blockuse.Index) (map[int64]Use, error) {
@@ -80,18 +88,8 @@ func (f *FS) uses(offsets []int64, x *blockuse.Index) (map[int64]Use, error) {
 	case x != nil:
 		x.Resolve(p)
 	case p.Len() > 0:
-		o := &owners{fs: f, claims: p}
-		if err := o.journal(); err != nil {
+		if err := f.claimOwners(p); err != nil {
 			return nil, err
-		}
-		if p.Len() > 0 {
-			root, err := f.readInode(rootIno)
-			if err != nil {
-				return nil, err
-			}
-			if err := o.tree().Walk(root, p); err != nil {
-				return nil, err
-			}
 		}
 	}
 	p.Finish(Use{Kind: UseMetadata})

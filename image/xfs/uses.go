@@ -24,14 +24,19 @@ func (f *FS) UsesIndexed(offsets []int64, x *blockuse.Index) (map[int64]blockuse
 // them.
 func (f *FS) Index(ctx context.Context) (*blockuse.Index, error) {
 	x := blockuse.NewIndex(ctx)
-	root, err := f.readInode(f.sb.rootIno)
-	if err != nil {
-		return nil, err
-	}
-	if err := (&owners{fs: f, claims: x}).tree().Walk(root, x); err != nil {
+	if err := f.claimOwners(x); err != nil {
 		return nil, err
 	}
 	return x, x.Seal()
+}
+
+// claimOwners walks the tree, claiming extents while c wants more.
+func (f *FS) claimOwners(c blockuse.Claimer) error {
+	root, err := f.readInode(f.sb.rootIno)
+	if err != nil {
+		return err
+	}
+	return (&owners{fs: f, claims: c}).tree().Walk(root, c)
 }
 
 func (f *FS) uses(offsets []int64, x *blockuse.Index) (map[int64]blockuse.Use, error) {
@@ -65,11 +70,7 @@ func (f *FS) uses(offsets []int64, x *blockuse.Index) (map[int64]blockuse.Use, e
 	case x != nil:
 		x.Resolve(p)
 	case p.Len() > 0:
-		root, err := f.readInode(f.sb.rootIno)
-		if err != nil {
-			return nil, err
-		}
-		if err := (&owners{fs: f, claims: p}).tree().Walk(root, p); err != nil {
+		if err := f.claimOwners(p); err != nil {
 			return nil, err
 		}
 	}
