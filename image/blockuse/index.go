@@ -112,11 +112,15 @@ func (x *Index) Lookup(off int64) (Use, bool) {
 
 // Resolve claims every pending offset the index holds, as a walk would have.
 func (x *Index) Resolve(p *Pending[Use]) {
-	for _, off := range slices.Clone(p.offsets) {
+	left := p.offsets[:0]
+	for _, off := range p.offsets {
 		if u, ok := x.Lookup(off); ok {
-			p.Claim(off, off+1, func(int64) Use { return u })
+			p.out[off] = u
+		} else {
+			left = append(left, off)
 		}
 	}
+	p.offsets = left
 }
 
 // Indexer is a Mapper that can record its owners ahead of knowing the offsets: Index
