@@ -7,7 +7,7 @@ import (
 )
 
 // BenchmarkScanImage scans the image named by $DEEPSCAN_BENCH_IMAGE (cmd/deepscanbench
-// makes one), finding the pivot bytes in one AVX2 pass and with one IndexByte pass each: go test -bench ScanImage -cpuprofile cpu.out ./deepscan/
+// makes one), finding the candidates as pairs (AVX-512), pivot bytes in one pass (AVX2) and with one IndexByte pass each: go test -bench ScanImage -cpuprofile cpu.out ./deepscan/
 func BenchmarkScanImage(b *testing.B) {
 	path := os.Getenv("DEEPSCAN_BENCH_IMAGE")
 	if path == "" {
@@ -19,14 +19,14 @@ func BenchmarkScanImage(b *testing.B) {
 	}
 	defer f.Close()
 	fi, _ := f.Stat()
-	search := map[string]bool{"one-pass": true, "per-pivot": false}
-	for _, name := range []string{"one-pass", "per-pivot"} {
+	kinds := map[string]searchKind{"pairs": searchPairs, "one-pass": searchOnePass, "per-pivot": searchPerPivot}
+	for _, name := range []string{"pairs", "one-pass", "per-pivot"} {
 		b.Run(name, func(b *testing.B) {
-			if search[name] && !onePass {
-				b.Skip("no AVX2 here")
+			if !searchable(kinds[name]) {
+				b.Skip("not on this CPU")
 			}
-			defer func(was bool) { onePass = was }(onePass)
-			onePass = search[name]
+			defer func(was searchKind) { search = was }(search)
+			search = kinds[name]
 			b.SetBytes(fi.Size())
 			for b.Loop() {
 				if _, err := Scan(context.Background(), path, f, fi.Size(), Options{}); err != nil {
