@@ -66,9 +66,9 @@ func Locate(hits []Hit, r io.ReaderAt, size int64, filesystem string) error {
 
 // Locator maps one volume's hits to their owners, as Locate does. Given to Scan (in
 // Options), it starts recording the owners of every block when the scan finds its first
-// hit, while the scan still reads (on ext2/3/4 and xfs: a walk of the whole tree, see
-// blockuse.Index), so that mapping after the scan is a lookup. A clean volume never
-// starts it. Close it when done.
+// hit, while the scan still reads (ext2/3/4: the inode tables; xfs: a walk of the whole
+// tree, see blockuse.Index), so that mapping after the scan is a lookup. A clean volume
+// never starts it. Close it when done.
 type Locator struct {
 	r          io.ReaderAt
 	size       int64
@@ -80,7 +80,7 @@ type Locator struct {
 	done   chan struct{} // closed when the index is built or given up
 	fsys   mappedFS
 	err    error // opening the filesystem
-	index  *blockuse.Index
+	index  blockuse.Indexed
 	looked bool // the hits were looked up in the index (for tests)
 }
 
@@ -108,7 +108,7 @@ func (l *Locator) start() {
 // buildIndex returns the filesystem's index, or nil when it cannot be built (too big,
 // cross-linked blocks, unreadable, a reader crashing on a hostile image): that is not an
 // error yet, Locate then walks for the hits as without an index, and says so if it fails.
-func buildIndex(ctx context.Context, ix blockuse.Indexer) (x *blockuse.Index) {
+func buildIndex(ctx context.Context, ix blockuse.Indexer) (x blockuse.Indexed) {
 	defer func() {
 		if recover() != nil {
 			x = nil
@@ -172,8 +172,8 @@ func (l *Locator) Locate(hits []Hit) error {
 	}
 	var uses map[int64]blockuse.Use
 	var err error
-	if ix, ok := fsys.(blockuse.Indexer); ok && l.index != nil {
-		uses, err = ix.UsesIndexed(offsets, l.index)
+	if l.index != nil {
+		uses, err = l.index.Uses(offsets)
 		l.looked = true
 	} else {
 		uses, err = fsys.Uses(offsets)

@@ -1,6 +1,7 @@
 package blockuse
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -77,15 +78,7 @@ func (x *Index) Seal() error {
 	if err := x.ctx.Err(); err != nil {
 		return err
 	}
-	slices.SortStableFunc(x.ranges, func(a, b claimed) int {
-		switch {
-		case a.lo < b.lo:
-			return -1
-		case a.lo > b.lo:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(x.ranges, func(a, b claimed) int { return cmp.Compare(a.lo, b.lo) })
 	// A hard-linked file is met once per name: the same ranges again. The walk's first
 	// claim wins, as the stable sort keeps it first.
 	x.ranges = slices.CompactFunc(x.ranges, func(a, b claimed) bool { return a.lo == b.lo && a.hi == b.hi })
@@ -123,11 +116,15 @@ func (x *Index) Resolve(p *Pending[Use]) {
 	p.offsets = left
 }
 
-// Indexer is a Mapper that can record its owners ahead of knowing the offsets: Index
-// walks everything once (while the deep scan runs); UsesIndexed then answers as Uses
-// would, from the index.
+// Indexed answers for offsets from what an Indexer recorded, as the Mapper's Uses would
+// by walking.
+type Indexed interface {
+	Uses(offsets []int64) (map[int64]Use, error)
+}
+
+// Indexer is a Mapper that can record its owners ahead of knowing the offsets (while
+// the deep scan reads the volume); the Indexed it returns then answers from the record.
 type Indexer interface {
 	Mapper
-	Index(ctx context.Context) (*Index, error)
-	UsesIndexed(offsets []int64, x *Index) (map[int64]Use, error)
+	Index(ctx context.Context) (Indexed, error)
 }

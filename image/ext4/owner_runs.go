@@ -34,7 +34,7 @@ func (o *owners) claim(in *inode, use func(fileOff int64) Use) error {
 		}
 		return nil
 	}
-	return o.blockMap(in, visit)
+	return o.fs.blockMap(in, visit, func() bool { return o.claims.Len() > 0 })
 }
 
 // Markers for visit's lblk: blocks that hold no file data.
@@ -44,20 +44,20 @@ const (
 )
 
 // blockMap visits the data and pointer blocks of an ext2/3 block-mapped inode, reading
-// only the pointer blocks (about 1/1024 of the file).
-func (o *owners) blockMap(in *inode, visit func(lblk, phys, n uint64)) error {
+// only the pointer blocks (about 1/1024 of the file), while more says to go on.
+func (f *FS) blockMap(in *inode, visit func(lblk, phys, n uint64), more func() bool) error {
 	le := binary.LittleEndian
-	per := uint64(o.fs.sb.blockSize / 4)
-	limit := (uint64(in.size) + uint64(o.fs.sb.blockSize) - 1) / uint64(o.fs.sb.blockSize)
+	per := uint64(f.sb.blockSize / 4)
+	limit := (uint64(in.size) + uint64(f.sb.blockSize) - 1) / uint64(f.sb.blockSize)
 	for i := uint64(0); i < 12 && i < limit; i++ {
-		if b := uint64(le.Uint32(in.block[i*4:])); b != 0 && b < o.fs.sb.blocksCount {
+		if b := uint64(le.Uint32(in.block[i*4:])); b != 0 && b < f.sb.blocksCount {
 			visit(i, b, 1)
 		}
 	}
 	first, span := uint64(12), per
 	for level := 1; level <= 3 && first < limit; level++ {
 		root := uint64(le.Uint32(in.block[(11+level)*4:]))
-		if err := o.pointers(root, level, first, limit, visit); err != nil {
+		if err := f.pointers(root, level, first, limit, visit, more); err != nil {
 			return err
 		}
 		first += span
@@ -66,13 +66,13 @@ func (o *owners) blockMap(in *inode, visit func(lblk, phys, n uint64)) error {
 	return nil
 }
 
-func (o *owners) pointers(blk uint64, level int, first, limit uint64, visit func(lblk, phys, n uint64)) error {
-	if blk == 0 || blk >= o.fs.sb.blocksCount || first >= limit || o.claims.Len() == 0 {
+func (f *FS) pointers(blk uint64, level int, first, limit uint64, visit func(lblk, phys, n uint64), more func() bool) error {
+	if blk == 0 || blk >= f.sb.blocksCount || first >= limit || !more() {
 		return nil
 	}
 	visit(metaBlock, blk, 1)
-	buf := make([]byte, o.fs.sb.blockSize)
-	if err := o.fs.readAt(buf, int64(blk)*o.fs.sb.blockSize); err != nil {
+	buf := make([]byte, f.sb.blockSize)
+	if err := f.readAt(buf, int64(blk)*f.sb.blockSize); err != nil {
 		return err
 	}
 	per := uint64(len(buf) / 4)
@@ -87,10 +87,10 @@ func (o *owners) pointers(blk uint64, level int, first, limit uint64, visit func
 			break
 		}
 		if level == 1 {
-			if child != 0 && child < o.fs.sb.blocksCount {
+			if child != 0 && child < f.sb.blocksCount {
 				visit(lblk, child, 1)
 			}
-		} else if err := o.pointers(child, level-1, lblk, limit, visit); err != nil {
+		} else if err := f.pointers(child, level-1, lblk, limit, visit, more); err != nil {
 			return err
 		}
 	}

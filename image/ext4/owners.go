@@ -1,7 +1,6 @@
 package ext4
 
 import (
-	"context"
 	"encoding/binary"
 	"fmt"
 
@@ -30,23 +29,7 @@ const bgBlockUninit = 0x2
 // Uses tells what holds each byte offset: free space, the journal, a live file (with its
 // path), or other metadata. It reads the block bitmaps of the offsets' groups, and walks
 // the directory tree only while some offset in an allocated block is still unexplained.
-func (f *FS) Uses(offsets []int64) (map[int64]Use, error) { return f.uses(offsets, nil) }
-
-// UsesIndexed answers as Uses does, looking the allocated offsets up in x (made by
-// Index) instead of walking the tree.
-func (f *FS) UsesIndexed(offsets []int64, x *blockuse.Index) (map[int64]Use, error) {
-	return f.uses(offsets, x)
-}
-
-// Index records the blocks of the journal, of every directory and of every file, in
-// the order Uses would claim them.
-func (f *FS) Index(ctx context.Context) (*blockuse.Index, error) {
-	x := blockuse.NewIndex(ctx)
-	if err := f.claimOwners(x); err != nil {
-		return nil, err
-	}
-	return x, x.Seal()
-}
+func (f *FS) Uses(offsets []int64) (map[int64]Use, error) { return f.uses(offsets) }
 
 // claimOwners claims the journal's blocks, then walks the tree while c wants more.
 func (f *FS) claimOwners(c blockuse.Claimer) error {
@@ -64,7 +47,24 @@ func (f *FS) claimOwners(c blockuse.Claimer) error {
 	return o.tree().Walk(root, c)
 }
 
-func (f *FS) uses(offsets []int64, x *blockuse.Index) (map[int64]Use, error) {
+func (f *FS) uses(offsets []int64) (map[int64]Use, error) {
+	out, pending, err := f.allocated(offsets)
+	if err != nil {
+		return nil, err
+	}
+	p := blockuse.NewPending(out, pending)
+	if p.Len() > 0 {
+		if err := f.claimOwners(p); err != nil {
+			return nil, err
+		}
+	}
+	p.Finish(Use{Kind: UseMetadata})
+	return out, nil
+}
+
+// allocated answers for the offsets outside the filesystem and in free blocks, and
+// returns those in allocated blocks, left to find an owner for.
+func (f *FS) allocated(offsets []int64) (map[int64]Use, []int64, error) {
 	out := map[int64]Use{}
 	var pending []int64
 	for _, off := range offsets {
@@ -75,7 +75,7 @@ func (f *FS) uses(offsets []int64, x *blockuse.Index) (map[int64]Use, error) {
 		}
 		used, err := f.blockInUse(blk)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !used {
 			out[off] = Use{Kind: UseFree}
@@ -83,17 +83,7 @@ func (f *FS) uses(offsets []int64, x *blockuse.Index) (map[int64]Use, error) {
 		}
 		pending = append(pending, off)
 	}
-	p := blockuse.NewPending(out, pending)
-	switch {
-	case x != nil:
-		x.Resolve(p)
-	case p.Len() > 0:
-		if err := f.claimOwners(p); err != nil {
-			return nil, err
-		}
-	}
-	p.Finish(Use{Kind: UseMetadata})
-	return out, nil
+	return out, pending, nil
 }
 
 func (f *FS) blockInUse(blk uint64) (bool, error) {
@@ -132,13 +122,9 @@ type owners struct {
 
 // journal claims the offsets in the journal inode's blocks.
 func (o *owners) journal() error {
-	b := make([]byte, 4)
-	if err := o.fs.readAt(b, superblockOffset+0xE0); err != nil {
+	ino, err := o.fs.journalInode()
+	if err != nil || ino == 0 {
 		return err
-	}
-	ino := binary.LittleEndian.Uint32(b)
-	if o.fs.sb.compat&compatHasJournal == 0 || ino == 0 {
-		return nil
 	}
 	in, err := o.fs.readInode(ino)
 	if err != nil {

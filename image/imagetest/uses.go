@@ -113,7 +113,7 @@ func ExpectIndexAgrees(t testing.TB, m blockuse.Mapper, offsets []int64) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		looked, err := ix.UsesIndexed(set, x)
+		looked, err := x.Uses(set)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,20 +14,27 @@ var _ blockuse.Indexer = (*FS)(nil)
 // while some offset in an allocated block is still unexplained.
 func (f *FS) Uses(offsets []int64) (map[int64]blockuse.Use, error) { return f.uses(offsets, nil) }
 
-// UsesIndexed answers as Uses does, looking the allocated offsets up in x (made by
-// Index) instead of walking the tree.
-func (f *FS) UsesIndexed(offsets []int64, x *blockuse.Index) (map[int64]blockuse.Use, error) {
-	return f.uses(offsets, x)
-}
-
 // Index records the extents of every directory and file, in the order Uses would claim
-// them.
-func (f *FS) Index(ctx context.Context) (*blockuse.Index, error) {
+// them; the result answers as Uses does, looking the allocated offsets up instead of
+// walking the tree.
+func (f *FS) Index(ctx context.Context) (blockuse.Indexed, error) {
 	x := blockuse.NewIndex(ctx)
 	if err := f.claimOwners(x); err != nil {
 		return nil, err
 	}
-	return x, x.Seal()
+	if err := x.Seal(); err != nil {
+		return nil, err
+	}
+	return indexed{f, x}, nil
+}
+
+type indexed struct {
+	fs *FS
+	x  *blockuse.Index
+}
+
+func (i indexed) Uses(offsets []int64) (map[int64]blockuse.Use, error) {
+	return i.fs.uses(offsets, i.x)
 }
 
 // claimOwners walks the tree, claiming extents while c wants more.
