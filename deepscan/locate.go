@@ -134,8 +134,17 @@ func (l *Locator) open() {
 // Close stops a background index build.
 func (l *Locator) Close() { l.cancel() }
 
-// Locate sets the Owner of every hit (see the function Locate).
-func (l *Locator) Locate(hits []Hit) error {
+// Locate sets the Owner of every hit (see the function Locate). A filesystem reader
+// crashing on a hostile image makes every owner unknown, and the error says so.
+func (l *Locator) Locate(hits []Hit) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			for i := range hits {
+				hits[i].Owner = Owner{Kind: KindUnknown, Why: "owner unknown: the filesystem reader crashed"}
+			}
+			err = fmt.Errorf("mapping deep scan hits to files: the filesystem reader crashed: %v", p)
+		}
+	}()
 	if len(hits) == 0 {
 		l.Close()
 		return nil
@@ -171,7 +180,6 @@ func (l *Locator) Locate(hits []Hit) error {
 		offsets[i] = h.Offset
 	}
 	var uses map[int64]blockuse.Use
-	var err error
 	if l.index != nil {
 		uses, err = l.index.Uses(offsets)
 		l.looked = true

@@ -2,6 +2,7 @@ package ext4_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"io/fs"
 	"os"
@@ -12,7 +13,7 @@ import (
 	"github.com/goldenimage/packer-plugin-sanitize/image/ext4"
 )
 
-// FuzzOpen reads whatever a hostile image holds: errors are fine, panics and hangs are
+// FuzzOpen reads whatever a hostile image holds, and maps offsets to owners: errors are fine, panics and hangs are
 // not. The seed is a 128 KiB ext2 made by mkfs (when it is installed).
 func FuzzOpen(f *testing.F) {
 	if _, err := exec.LookPath("mkfs.ext4"); err == nil {
@@ -51,5 +52,11 @@ func FuzzOpen(f *testing.F) {
 			}
 			return nil
 		})
+		// the deep scan's owner mapping: by a walk, and from the inode-table index
+		offsets := []int64{0, int64(len(b) / 2), int64(len(b)) - 1}
+		_, _ = fsys.Uses(offsets)
+		if x, err := fsys.Index(context.Background()); err == nil {
+			_, _ = x.Uses(offsets)
+		}
 	})
 }

@@ -22,8 +22,12 @@ import (
 // bgInodeUninit marks a group whose inode table and bitmap were never written.
 const bgInodeUninit = 0x1
 
-// tableReadBytes is how much of an inode table is read at once.
-const tableReadBytes = 256 << 10
+// tableReadBytes is how much of an inode table is read at once, and maxIndexedInodes
+// the most inodes an index is built for (its two bitsets then take 32 MiB).
+const (
+	tableReadBytes   = 256 << 10
+	maxIndexedInodes = 1 << 27
+)
 
 // inodeRange is a run of blocks of one inode: its bytes [lo, hi) of the volume, from
 // logical block lblk on (or metaBlock, unwrittenBlock).
@@ -55,6 +59,14 @@ var _ blockuse.Indexed = (*inodeIndex)(nil)
 // inodes claim one block, when it would pass blockuse.MaxIndexRanges ranges, or when
 // ctx is cancelled.
 func (f *FS) Index(ctx context.Context) (blockuse.Indexed, error) {
+	// The inode tables must fit in the filesystem; a count past that, or past what the
+	// bitsets are allowed to take, is a hostile superblock (or a filesystem to walk).
+	if uint64(f.sb.inodesCount)*uint64(f.sb.inodeSize) > f.sb.blocksCount*uint64(f.sb.blockSize) {
+		return nil, fmt.Errorf("%w: %d inodes of %d bytes do not fit in %d blocks", ErrCorrupt, f.sb.inodesCount, f.sb.inodeSize, f.sb.blocksCount)
+	}
+	if f.sb.inodesCount > maxIndexedInodes {
+		return nil, fmt.Errorf("%w (%d inodes, more than %d)", blockuse.ErrIndexFull, f.sb.inodesCount, maxIndexedInodes)
+	}
 	words := (uint64(f.sb.inodesCount) + 64) / 64
 	x := &inodeIndex{fs: f, used: make([]uint64, words), dirs: make([]uint64, words), dirSize: map[uint32]int64{}}
 	ino, err := f.journalInode()
@@ -248,8 +260,9 @@ func (x *inodeIndex) lookup(off int64) (inodeRange, bool) {
 	return x.ranges[i], true
 }
 
+// isDir tells whether ino is in use, and a directory, as the inode tables say.
 func (x *inodeIndex) isDir(ino uint32) (known, dir bool) {
-	if x.used[ino/64]&(1<<(ino%64)) == 0 {
+	if int(ino/64) >= len(x.used) || x.used[ino/64]&(1<<(ino%64)) == 0 {
 		return false, false
 	}
 	return true, x.dirs[ino/64]&(1<<(ino%64)) != 0
