@@ -7,7 +7,7 @@ import (
 )
 
 // BenchmarkScanImage scans the image named by $DEEPSCAN_BENCH_IMAGE (cmd/deepscanbench
-// makes one), finding the candidates as pairs (AVX-512), pivot bytes in one pass (AVX2) and with one IndexByte pass each: go test -bench ScanImage -cpuprofile cpu.out ./deepscan/
+// makes one), finding the candidates as pairs (AVX-512, AVX2), pivot bytes in one pass (AVX2) and with one IndexByte pass each: go test -bench ScanImage -cpuprofile cpu.out ./deepscan/
 func BenchmarkScanImage(b *testing.B) {
 	path := os.Getenv("DEEPSCAN_BENCH_IMAGE")
 	if path == "" {
@@ -19,14 +19,14 @@ func BenchmarkScanImage(b *testing.B) {
 	}
 	defer f.Close()
 	fi, _ := f.Stat()
-	kinds := map[string]searchKind{"pairs": searchPairs, "one-pass": searchOnePass, "per-pivot": searchPerPivot}
-	for _, name := range []string{"pairs", "one-pass", "per-pivot"} {
+	kinds := map[string]searchKind{"pairs-avx512": searchPairs, "pairs-avx2": searchPairs, "one-pass": searchOnePass, "per-pivot": searchPerPivot}
+	for _, name := range []string{"pairs-avx512", "pairs-avx2", "one-pass", "per-pivot"} {
 		b.Run(name, func(b *testing.B) {
-			if !searchable(kinds[name]) {
+			if !searchable(kinds[name]) || (name == "pairs-avx512" && !haveAVX512) {
 				b.Skip("not on this CPU")
 			}
-			defer func(was searchKind) { search = was }(search)
-			search = kinds[name]
+			defer func(was searchKind, wide bool) { search, pairsWithAVX512 = was, wide }(search, pairsWithAVX512)
+			search, pairsWithAVX512 = kinds[name], name == "pairs-avx512"
 			b.SetBytes(fi.Size())
 			for b.Loop() {
 				if _, err := Scan(context.Background(), path, f, fi.Size(), Options{}); err != nil {

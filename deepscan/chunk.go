@@ -8,9 +8,9 @@ import (
 // The hot loop. Most of a disk is zeros (free space never written) or bytes that hold no
 // secret; each rule is found through anchors, and each anchor through its pivot, a byte
 // of it that is rare on disks, and the pivot's neighbour in the anchor. The candidates
-// are found 64 bytes at a time: as pivot-and-neighbour pairs with AVX-512, as pivot bytes
-// with AVX2, else with one bytes.IndexByte pass per pivot byte (vectorized by Go's
-// runtime). Only at a candidate is the anchor compared, and only around an anchor does a
+// are found 64 bytes at a time as pivot-and-neighbour pairs, each byte classed by two
+// nibble table lookups (AVX2 or AVX-512, pairs_amd64.s), else with one bytes.IndexByte
+// pass per pivot byte (vectorized by Go's runtime). Only at a candidate is the anchor compared, and only around an anchor does a
 // rule's regexp run. All-zero blocks are skipped after one comparison.
 
 // pivotBytes, in order of preference: an anchor's pivot is the first of these it holds.
@@ -48,12 +48,18 @@ const (
 	searchPairs
 )
 
-// pairTable is every (pivot, neighbour) pair of the anchors as the AVX-512 search takes
-// them: first bytes, then second bytes. pairsOK is false when they do not fit its eight
-// slots or a group has no neighbour to pair with.
+// pairTable is every (pivot, neighbour) pair of the anchors, as the pair search classes
+// bytes: pair i sets bit i of the entry for its second byte's low nibble and of
+// its high nibble's (second), and likewise for its first byte (first); a byte is pair
+// i's second byte exactly when both its entries hold bit i. pairsOK is false when the
+// pairs do not fit eight bits or a group has no neighbour to pair with.
 var pairTable, pairsOK = packPairs(pivots)
 
-func packPairs(groups []pivotGroup) (t [16]byte, ok bool) {
+type pairTables struct {
+	secondLo, secondHi, firstLo, firstHi [16]byte
+}
+
+func packPairs(groups []pivotGroup) (t pairTables, ok bool) {
 	var pairs [][2]byte
 	for _, g := range groups {
 		if g.near == 0 {
@@ -72,9 +78,12 @@ func packPairs(groups []pivotGroup) (t [16]byte, ok bool) {
 	if len(pairs) == 0 || len(pairs) > 8 {
 		return t, false
 	}
-	for i := range 8 {
-		p := pairs[min(i, len(pairs)-1)] // fewer than eight: repeat the last
-		t[i], t[8+i] = p[0], p[1]
+	for i, p := range pairs {
+		bit := byte(1) << i
+		t.firstLo[p[0]&15] |= bit
+		t.firstHi[p[0]>>4] |= bit
+		t.secondLo[p[1]&15] |= bit
+		t.secondHi[p[1]>>4] |= bit
 	}
 	return t, true
 }

@@ -1,37 +1,29 @@
 #include "textflag.h"
 
-// func findPairsAVX512(b []byte, pairs *[16]byte, out []int32) (n int, scanned int)
+// func findPairsAVX512(b []byte, t *pairTables, out []int32) (n int, scanned int)
 //
-// pairs holds eight byte pairs, first bytes in pairs[0:8] and second bytes in
-// pairs[8:16] (unused slots repeat a used one). For every j from 1 on, 64 at a time,
-// where b[j-1] and b[j] are one of the pairs, j is written to out. Whole 64-byte
-// blocks only: it stops before a block that b cannot fill (j+64 > len(b)), or whose
-// hits out might not hold, and returns the first j it did not look at.
+// For every j from 1 on, 64 at a time, where b[j-1] and b[j] are one of the pairs of t,
+// j is written to out. Each byte is classed by two nibble lookups (VPSHUFB): bit i of
+// its second-byte class is set when it is pair i's second byte, bit i of the class of
+// the byte before it when that is pair i's first byte; a pair ends at j when both
+// classes share a bit. Whole 64-byte blocks only: it stops before a block that b
+// cannot fill (j+64 > len(b)), or whose hits out might not hold, and returns the first
+// j it did not look at.
 TEXT ·findPairsAVX512(SB), NOSPLIT, $0-72
 	MOVQ b_base+0(FP), SI
 	MOVQ b_len+8(FP), CX
-	MOVQ pairs+24(FP), BX
+	MOVQ t+24(FP), BX
 	MOVQ out_base+32(FP), DI
 	MOVQ out_len+40(FP), R9
 	XORQ R10, R10 // hits written
 	MOVQ $1, R11  // j of the current block
 
-	VPBROADCASTB 0(BX), Z16
-	VPBROADCASTB 1(BX), Z17
-	VPBROADCASTB 2(BX), Z18
-	VPBROADCASTB 3(BX), Z19
-	VPBROADCASTB 4(BX), Z20
-	VPBROADCASTB 5(BX), Z21
-	VPBROADCASTB 6(BX), Z22
-	VPBROADCASTB 7(BX), Z23
-	VPBROADCASTB 8(BX), Z24
-	VPBROADCASTB 9(BX), Z25
-	VPBROADCASTB 10(BX), Z26
-	VPBROADCASTB 11(BX), Z27
-	VPBROADCASTB 12(BX), Z28
-	VPBROADCASTB 13(BX), Z29
-	VPBROADCASTB 14(BX), Z30
-	VPBROADCASTB 15(BX), Z31
+	VBROADCASTI32X4 0(BX), Z20  // second byte: low nibble -> pairs
+	VBROADCASTI32X4 16(BX), Z21 // second byte: high nibble -> pairs
+	VBROADCASTI32X4 32(BX), Z22 // first byte: low nibble -> pairs
+	VBROADCASTI32X4 48(BX), Z23 // first byte: high nibble -> pairs
+	MOVL $0x0f0f0f0f, AX
+	VPBROADCASTD AX, Z24
 
 loop:
 	LEAQ 64(R11), R8
@@ -41,31 +33,21 @@ loop:
 	SUBQ R10, R8
 	CMPQ R8, $64
 	JB   done
-	VMOVDQU8 (SI)(R11*1), Z0  // second bytes
+	VMOVDQU8 (SI)(R11*1), Z0   // second bytes
 	VMOVDQU8 -1(SI)(R11*1), Z1 // first bytes
-	VPCMPEQB Z24, Z0, K1
-	VPCMPEQB Z16, Z1, K1, K1
-	VPCMPEQB Z25, Z0, K2
-	VPCMPEQB Z17, Z1, K2, K2
-	KORQ     K2, K1, K1
-	VPCMPEQB Z26, Z0, K2
-	VPCMPEQB Z18, Z1, K2, K2
-	KORQ     K2, K1, K1
-	VPCMPEQB Z27, Z0, K2
-	VPCMPEQB Z19, Z1, K2, K2
-	KORQ     K2, K1, K1
-	VPCMPEQB Z28, Z0, K3
-	VPCMPEQB Z20, Z1, K3, K3
-	VPCMPEQB Z29, Z0, K4
-	VPCMPEQB Z21, Z1, K4, K4
-	KORQ     K4, K3, K3
-	VPCMPEQB Z30, Z0, K4
-	VPCMPEQB Z22, Z1, K4, K4
-	KORQ     K4, K3, K3
-	VPCMPEQB Z31, Z0, K4
-	VPCMPEQB Z23, Z1, K4, K4
-	KORQ     K4, K3, K3
-	KORQ     K3, K1, K1
+	VPSRLW   $4, Z0, Z2
+	VPANDQ   Z24, Z0, Z0
+	VPANDQ   Z24, Z2, Z2
+	VPSHUFB  Z0, Z20, Z0
+	VPSHUFB  Z2, Z21, Z2
+	VPANDQ   Z2, Z0, Z0
+	VPSRLW   $4, Z1, Z3
+	VPANDQ   Z24, Z1, Z1
+	VPANDQ   Z24, Z3, Z3
+	VPSHUFB  Z1, Z22, Z1
+	VPSHUFB  Z3, Z23, Z3
+	VPANDQ   Z3, Z1, Z1
+	VPTESTMB Z1, Z0, K1
 	KORTESTQ K1, K1
 	JZ       next
 	KMOVQ    K1, AX
@@ -83,6 +65,98 @@ next:
 	JMP  loop
 
 done:
+	VZEROUPPER
+	MOVQ R10, n+56(FP)
+	MOVQ R11, scanned+64(FP)
+	RET
+
+// func findPairsAVX2(b []byte, t *pairTables, out []int32) (n int, scanned int)
+//
+// findPairsAVX512 with 32-byte vectors, two to a 64-byte block.
+TEXT ·findPairsAVX2(SB), NOSPLIT, $0-72
+	MOVQ b_base+0(FP), SI
+	MOVQ b_len+8(FP), CX
+	MOVQ t+24(FP), BX
+	MOVQ out_base+32(FP), DI
+	MOVQ out_len+40(FP), R9
+	XORQ R10, R10 // hits written
+	MOVQ $1, R11  // j of the current block
+
+	VBROADCASTI128 0(BX), Y10
+	VBROADCASTI128 16(BX), Y11
+	VBROADCASTI128 32(BX), Y12
+	VBROADCASTI128 48(BX), Y13
+	MOVL $0x0f0f0f0f, AX
+	MOVQ AX, X15
+	VPBROADCASTD X15, Y15
+	VPXOR Y14, Y14, Y14
+
+loop2:
+	LEAQ 64(R11), R8
+	CMPQ R8, CX
+	JA   done2
+	MOVQ R9, R8
+	SUBQ R10, R8
+	CMPQ R8, $64
+	JB   done2
+
+	VMOVDQU (SI)(R11*1), Y0
+	VMOVDQU -1(SI)(R11*1), Y1
+	VPSRLW  $4, Y0, Y2
+	VPAND   Y15, Y0, Y0
+	VPAND   Y15, Y2, Y2
+	VPSHUFB Y0, Y10, Y0
+	VPSHUFB Y2, Y11, Y2
+	VPAND   Y2, Y0, Y0
+	VPSRLW  $4, Y1, Y3
+	VPAND   Y15, Y1, Y1
+	VPAND   Y15, Y3, Y3
+	VPSHUFB Y1, Y12, Y1
+	VPSHUFB Y3, Y13, Y3
+	VPAND   Y3, Y1, Y1
+	VPAND   Y1, Y0, Y4 // non-zero where a pair ends
+
+	VMOVDQU 32(SI)(R11*1), Y0
+	VMOVDQU 31(SI)(R11*1), Y1
+	VPSRLW  $4, Y0, Y2
+	VPAND   Y15, Y0, Y0
+	VPAND   Y15, Y2, Y2
+	VPSHUFB Y0, Y10, Y0
+	VPSHUFB Y2, Y11, Y2
+	VPAND   Y2, Y0, Y0
+	VPSRLW  $4, Y1, Y3
+	VPAND   Y15, Y1, Y1
+	VPAND   Y15, Y3, Y3
+	VPSHUFB Y1, Y12, Y1
+	VPSHUFB Y3, Y13, Y3
+	VPAND   Y3, Y1, Y1
+	VPAND   Y1, Y0, Y5
+
+	VPOR    Y4, Y5, Y6
+	VPTEST  Y6, Y6
+	JZ      next2
+	VPCMPEQB Y14, Y4, Y4
+	VPCMPEQB Y14, Y5, Y5
+	VPMOVMSKB Y4, AX
+	VPMOVMSKB Y5, DX
+	NOTL AX
+	NOTL DX
+	SHLQ $32, DX
+	ORQ  DX, AX
+
+bits2:
+	TZCNTQ AX, DX
+	ADDQ   R11, DX
+	MOVL   DX, (DI)(R10*4)
+	INCQ   R10
+	BLSRQ  AX, AX
+	JNZ    bits2
+
+next2:
+	ADDQ $64, R11
+	JMP  loop2
+
+done2:
 	VZEROUPPER
 	MOVQ R10, n+56(FP)
 	MOVQ R11, scanned+64(FP)

@@ -10,14 +10,26 @@ func findPivotsAVX2(b []byte, set uint32, out []int32) (n int, scanned int)
 // findPairsAVX512 is in pairs_amd64.s.
 //
 //go:noescape
-func findPairsAVX512(b []byte, pairs *[16]byte, out []int32) (n int, scanned int)
+func findPairsAVX512(b []byte, t *pairTables, out []int32) (n int, scanned int)
 
-// search is how the hot loop finds candidates on this CPU: with AVX-512, pairs of
-// bytes (a pivot and its neighbour) 64 bytes at a time; with AVX2, the four pivot bytes
-// in one pass; else one bytes.IndexByte pass per pivot byte.
+// findPairsAVX2 is in pairs_amd64.s.
+//
+//go:noescape
+func findPairsAVX2(b []byte, t *pairTables, out []int32) (n int, scanned int)
+
+// pairsWithAVX512: the pair search takes 64 bytes a vector, else two of 32 (AVX2).
+var (
+	haveAVX512      = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW
+	pairsWithAVX512 = haveAVX512
+)
+
+// search is how the hot loop finds candidates on this CPU: with AVX2 (or AVX-512), pairs
+// of bytes (a pivot and its neighbour) 64 bytes at a time; else one bytes.IndexByte pass
+// per pivot byte. (The four pivot bytes in one AVX2 pass, searchOnePass, serve anchors
+// whose pairs the tables cannot hold.)
 var search = func() searchKind {
 	switch {
-	case cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && pairsOK:
+	case cpu.X86.HasAVX2 && pairsOK:
 		return searchPairs
 	case cpu.X86.HasAVX2:
 		return searchOnePass
@@ -29,15 +41,18 @@ func findPivots(b []byte, set uint32, out []int32) (n int, scanned int) {
 	return findPivotsAVX2(b, set, out)
 }
 
-func findPairs(b []byte, pairs *[16]byte, out []int32) (n int, scanned int) {
-	return findPairsAVX512(b, pairs, out)
+func findPairs(b []byte, t *pairTables, out []int32) (n int, scanned int) {
+	if pairsWithAVX512 {
+		return findPairsAVX512(b, t, out)
+	}
+	return findPairsAVX2(b, t, out)
 }
 
 // searchable tells whether a way to search runs on this CPU.
 func searchable(k searchKind) bool {
 	switch k {
 	case searchPairs:
-		return cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && pairsOK
+		return cpu.X86.HasAVX2 && pairsOK
 	case searchOnePass:
 		return cpu.X86.HasAVX2
 	}

@@ -1,6 +1,7 @@
 package deepscan
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -69,13 +70,41 @@ func TestFindPivotsFindsEveryPivotByte(t *testing.T) {
 // small for all of them.
 func TestFindPairsFindsEveryPair(t *testing.T) {
 	if !searchable(searchPairs) {
-		t.Skip("no AVX-512 here")
+		t.Skip("no AVX2 here")
 	}
+	for _, wide := range pairWidths() {
+		t.Run(fmt.Sprintf("avx512=%t", wide), func(t *testing.T) {
+			defer func(was bool) { pairsWithAVX512 = was }(pairsWithAVX512)
+			pairsWithAVX512 = wide
+			testFindPairs(t)
+		})
+	}
+}
+
+// pairWidths are the pair searches this CPU runs: AVX2's, and AVX-512's.
+func pairWidths() []bool {
+	if haveAVX512 {
+		return []bool{false, true}
+	}
+	return []bool{false}
+}
+
+func testFindPairs(t *testing.T) {
+	// the pairs, from the anchors' pivots and their neighbours
 	isPair := map[[2]byte]bool{}
 	var alphabet []byte
-	for i := range 8 {
-		isPair[[2]byte{pairTable[i], pairTable[8+i]}] = true
-		alphabet = append(alphabet, pairTable[i], pairTable[8+i])
+	for _, g := range pivots {
+		for c, yes := range g.accept {
+			if !yes {
+				continue
+			}
+			if g.near < 0 {
+				isPair[[2]byte{byte(c), g.b}] = true
+			} else {
+				isPair[[2]byte{g.b, byte(c)}] = true
+			}
+			alphabet = append(alphabet, byte(c), g.b)
+		}
 	}
 	if len(isPair) < 7 {
 		t.Fatalf("the pair table holds %d pairs, want the 7 of today's anchors", len(isPair))
@@ -156,14 +185,18 @@ func TestSearchesAgree(t *testing.T) {
 	if len(want.Hits) < 50 {
 		t.Fatalf("per pivot: %d hits, want the secrets placed", len(want.Hits))
 	}
+	defer func(was bool) { pairsWithAVX512 = was }(pairsWithAVX512)
 	for _, k := range []searchKind{searchOnePass, searchPairs} {
 		if !searchable(k) {
 			t.Logf("search %d does not run on this CPU", k)
 			continue
 		}
 		search = k
-		if got := scanBytes(t, data, opt); !reflect.DeepEqual(got, want) {
-			t.Errorf("search %d: %d hits; per pivot: %d hits", k, len(got.Hits), len(want.Hits))
+		for _, wide := range pairWidths() {
+			pairsWithAVX512 = wide
+			if got := scanBytes(t, data, opt); !reflect.DeepEqual(got, want) {
+				t.Errorf("search %d (avx512 %t): %d hits; per pivot: %d hits", k, wide, len(got.Hits), len(want.Hits))
+			}
 		}
 	}
 }
