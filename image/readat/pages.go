@@ -17,6 +17,7 @@ type Pages struct {
 
 	mu    sync.Mutex
 	pages map[int64][]byte
+	spare [][]byte // the buffers of pages dropped when the cache started over
 }
 
 // NewPages caches pages of pageSize bytes of the size bytes of r, at most maxPages.
@@ -35,44 +36,51 @@ func (c *Pages) ReadAt(p []byte, off int64) (int, error) {
 		if at >= c.size {
 			return n, io.EOF
 		}
-		page, err := c.page(at / c.pageSize)
-		in := int(at % c.pageSize)
-		if in >= len(page) {
-			if err == nil {
-				err = io.ErrUnexpectedEOF
+		i, in := at/c.pageSize, at%c.pageSize
+		// Bytes are copied out of a cached page under the lock, and out of a page just
+		// read before it is shared: a page buffer is reused once the cache starts over.
+		c.mu.Lock()
+		if b, ok := c.pages[i]; ok {
+			n += copy(p[n:], b[in:])
+			c.mu.Unlock()
+			continue
+		}
+		b := c.buffer(min(c.pageSize, c.size-i*c.pageSize))
+		c.mu.Unlock()
+		got, err := c.r.ReadAt(b, i*c.pageSize)
+		if in < int64(got) {
+			n += copy(p[n:], b[in:got])
+		}
+		if got < len(b) { // cut short: not cached
+			if n < len(p) {
+				if err == nil || err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return n, err
 			}
-			return n, err
+			return n, nil
 		}
-		n += copy(p[n:], page[in:])
-		if err != nil && n < len(p) {
-			return n, err
+		c.mu.Lock()
+		if len(c.pages) >= c.maxPages {
+			for _, old := range c.pages {
+				c.spare = append(c.spare, old)
+			}
+			clear(c.pages)
 		}
+		c.pages[i] = b
+		c.mu.Unlock()
 	}
 	return n, nil
 }
 
-// page returns page i, reading it when it is not cached. A page cut short by the end of
-// the reader is returned with the error that cut it.
-func (c *Pages) page(i int64) ([]byte, error) {
-	c.mu.Lock()
-	b, ok := c.pages[i]
-	c.mu.Unlock()
-	if ok {
-		return b, nil
+// buffer returns a page buffer of n bytes, reusing a dropped page's when it can: a walk
+// that keeps starting the cache over would otherwise allocate a page per miss. The
+// caller holds c.mu.
+func (c *Pages) buffer(n int64) []byte {
+	if k := len(c.spare); k > 0 && int64(cap(c.spare[k-1])) >= n {
+		b := c.spare[k-1][:n]
+		c.spare = c.spare[:k-1]
+		return b
 	}
-	b = make([]byte, min(c.pageSize, c.size-i*c.pageSize))
-	n, err := c.r.ReadAt(b, i*c.pageSize)
-	if n < len(b) {
-		if err == nil {
-			err = io.ErrUnexpectedEOF
-		}
-		return b[:n], err
-	}
-	c.mu.Lock()
-	if len(c.pages) >= c.maxPages {
-		clear(c.pages)
-	}
-	c.pages[i] = b
-	c.mu.Unlock()
-	return b, nil
+	return make([]byte, n)
 }

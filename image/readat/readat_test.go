@@ -1,9 +1,11 @@
 package readat
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -137,5 +139,34 @@ func TestPagesPassAReadErrorOnAndDoNotCacheIt(t *testing.T) {
 	}
 	if err := Full(c, p, 12); !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		t.Fatalf("Full past the data = %v", err)
+	}
+}
+
+// Readers sharing a cache that keeps starting over (and reusing the dropped pages'
+// buffers) each get the bytes they asked for (run with -race).
+func TestPagesServeConcurrentReadersWhileReusingBuffers(t *testing.T) {
+	data := make([]byte, 1<<16)
+	for i := range data {
+		data[i] = byte(i * 7 / 3)
+	}
+	c := NewPages(bytes.NewReader(data), int64(len(data)), 64, 3)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := make([]byte, 40)
+			for k := range 20000 {
+				off := int64((g*13 + k*29) % 220) // four pages of 64 bytes, three cached: hits and misses
+				if err := Full(c, p, off); err != nil || !bytes.Equal(p, data[off:off+int64(len(p))]) {
+					t.Errorf("read at %d: %v, wrong bytes: %t", off, err, !bytes.Equal(p, data[off:off+int64(len(p))]))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if len(c.spare) == 0 {
+		t.Error("no page buffer was kept for reuse")
 	}
 }

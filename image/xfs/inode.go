@@ -77,7 +77,7 @@ func (f *FS) readInode(num uint64) (*inode, error) {
 		return nil, fmt.Errorf("%w: inode %d lies outside the filesystem", ErrCorrupt, num)
 	}
 	b := make([]byte, f.sb.inodeSize)
-	if err := readat.Full(f.r, b, off); err != nil {
+	if err := readat.Full(f.meta, b, off); err != nil {
 		return nil, fmt.Errorf("reading inode %d: %w", num, err)
 	}
 	switch {
