@@ -28,27 +28,19 @@ type aliFakes struct {
 	alicloud map[string]interface{}
 }
 
+// startAliFakes serves the fakes holding the golden image (edit changes it first), the
+// caller being of identityType.
 func startAliFakes(t testing.TB, identityType string, edit func(*alicloudfake.Image)) *aliFakes {
 	t.Helper()
-	t.Setenv("ALICLOUD_ACCESS_KEY", aliKeyID)
-	t.Setenv("ALICLOUD_SECRET_KEY", aliSecret)
-	t.Setenv("ALICLOUD_SECURITY_TOKEN", "")
-	f := &aliFakes{ecs: alicloudfake.NewECS(), sts: alicloudfake.NewSTS(identityType, aliOwner)}
-	f.ecs.AddCredentials(aliKeyID, aliSecret, "")
-	f.sts.AddCredentials(aliKeyID, aliSecret, "")
-	img := alicloudfake.Image{Region: aliRegion, ID: aliImage, Name: "golden-debian", OwnerID: 1234567890123456,
-		Disks: []alicloudfake.Disk{{Device: "/dev/xvda", SnapshotID: aliSysSnap, Type: "system", SizeGiB: 40},
-			{Device: "/dev/xvdb", SnapshotID: aliDataSnap, Type: "data", SizeGiB: 20}},
-		Tags: map[string]string{"team": "platform"}}
+	img := alicloudfake.GoldenImage(aliRegion, aliImage,
+		alicloudfake.Disk{Device: "/dev/xvda", SnapshotID: aliSysSnap, Type: "system", SizeGiB: 40},
+		alicloudfake.Disk{Device: "/dev/xvdb", SnapshotID: aliDataSnap, Type: "data", SizeGiB: 20})
 	if edit != nil {
 		edit(&img)
 	}
-	f.ecs.AddImage(img)
-	f.alicloud = map[string]interface{}{
-		"endpoint_ecs": "http://" + alicloudfake.Serve(t, f.ecs),
-		"endpoint_sts": "http://" + alicloudfake.Serve(t, f.sts),
-	}
-	return f
+	p := alicloudfake.StartPair(t, alicloudfake.Account{KeyID: aliKeyID, Secret: aliSecret, Owner: aliOwner, IdentityType: identityType}, img)
+	return &aliFakes{ecs: p.ECS, sts: p.STS,
+		alicloud: map[string]interface{}{"endpoint_ecs": p.ECSEndpoint, "endpoint_sts": p.STSEndpoint}}
 }
 
 // run post-processes an alicloud-ecs artifact whose Id is id, polling fast.

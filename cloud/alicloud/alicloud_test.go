@@ -34,21 +34,14 @@ type fakes struct {
 // credentials from ALICLOUD_* as the alicloud Packer plugin reads them.
 func start(t *testing.T, identityType string, edit func(*alicloudfake.Image)) *fakes {
 	t.Helper()
-	t.Setenv("ALICLOUD_ACCESS_KEY", keyID)
-	t.Setenv("ALICLOUD_SECRET_KEY", secret)
-	t.Setenv("ALICLOUD_SECURITY_TOKEN", "")
-	f := &fakes{ecs: alicloudfake.NewECS(), sts: alicloudfake.NewSTS(identityType, owner)}
-	f.ecs.AddCredentials(keyID, secret, "")
-	f.sts.AddCredentials(keyID, secret, "")
-	img := alicloudfake.Image{Region: region, ID: imageID, Name: "golden-debian", OwnerID: 1234567890123456,
-		Disks: []alicloudfake.Disk{{Device: "/dev/xvdb", SnapshotID: dataSnap, Type: "data", SizeGiB: 20},
-			{Device: "/dev/xvda", SnapshotID: sysSnap, Type: "system", SizeGiB: 40}},
-		Tags: map[string]string{"team": "platform"}}
+	img := alicloudfake.GoldenImage(region, imageID,
+		alicloudfake.Disk{Device: "/dev/xvdb", SnapshotID: dataSnap, Type: "data", SizeGiB: 20},
+		alicloudfake.Disk{Device: "/dev/xvda", SnapshotID: sysSnap, Type: "system", SizeGiB: 40})
 	if edit != nil {
 		edit(&img)
 	}
-	f.ecs.AddImage(img)
-	f.ep = Endpoints{ECS: "http://" + alicloudfake.Serve(t, f.ecs), STS: "http://" + alicloudfake.Serve(t, f.sts)}
+	p := alicloudfake.StartPair(t, alicloudfake.Account{KeyID: keyID, Secret: secret, Owner: owner, IdentityType: identityType}, img)
+	f := &fakes{ecs: p.ECS, sts: p.STS, ep: Endpoints{ECS: p.ECSEndpoint, STS: p.STSEndpoint}}
 	c, err := Connect(region, Settings{Endpoints: f.ep})
 	if err != nil {
 		t.Fatal(err)
