@@ -66,9 +66,10 @@ func Locate(hits []Hit, r io.ReaderAt, size int64, filesystem string) error {
 
 // Locator maps one volume's hits to their owners, as Locate does. Given to Scan (in
 // Options), it starts recording the owners of every block when the scan finds its first
-// hit, while the scan still reads (ext2/3/4: the inode tables; xfs: a walk of the whole
-// tree, see blockuse.Index), so that mapping after the scan is a lookup. A clean volume
-// never starts it. Close it when done.
+// hit, while the scan still reads (ext2/3/4: the inode tables; xfs: the inode btrees;
+// see blockuse.Indexer), so that mapping after the scan is a lookup and a walk for the
+// names of the few inodes holding hits. A clean volume never starts it. Close it when
+// done.
 type Locator struct {
 	r          io.ReaderAt
 	size       int64

@@ -321,61 +321,20 @@ func (x *inodeIndex) Uses(offsets []int64) (map[int64]Use, error) {
 	return out, nil
 }
 
-// pathsOf sets the path of each inode of names, as the walk of Uses would meet it first
-// (pathsFromEntries does it faster, in the common case):
-// depth first, entries in name order, each directory once and no deeper than
-// blockuse.MaxDepth. It stops once all are named. Directories are known from the
-// inode tables; an entry pointing at an inode they did not record is read.
+// pathsOf sets the path of each inode of names as the walk of Uses would meet it first
+// (blockuse.Tree.Names; pathsFromEntries does it faster, in the common case).
 func (x *inodeIndex) pathsOf(names map[uint32]string) error {
-	f := x.fs
-	left := len(names)
-	seen := map[uint32]bool{}
-	name := func(ino uint32, p string) {
-		if q, ok := names[ino]; ok && q == "" {
-			names[ino] = p
-			left--
-		}
+	wide := make(map[uint64]string, len(names))
+	for ino := range names {
+		wide[uint64(ino)] = ""
 	}
-	var walk func(dir uint32, p string, depth int) error
-	walk = func(dir uint32, p string, depth int) error {
-		if depth > blockuse.MaxDepth || seen[dir] {
-			return nil
-		}
-		seen[dir] = true
-		name(dir, p)
-		in, err := f.readInode(dir)
-		if err != nil {
-			return fmt.Errorf("%s: %w", p, err)
-		}
-		entries, err := f.listDir(in)
-		if err != nil {
-			return fmt.Errorf("%s: %w", p, err)
-		}
-		for _, e := range entries {
-			if left == 0 {
-				return nil
-			}
-			child := p + "/" + e.name
-			if p == "/" {
-				child = p + e.name
-			}
-			known, dir := x.isDir(e.ino)
-			if !known {
-				in, err := f.readInode(e.ino)
-				if err != nil {
-					return fmt.Errorf("%s: %w", child, err)
-				}
-				dir = in.isDir()
-			}
-			if dir {
-				if err := walk(e.ino, child, depth+1); err != nil {
-					return err
-				}
-			} else {
-				name(e.ino, child)
-			}
-		}
-		return nil
+	root, err := x.fs.readInode(rootIno)
+	if err != nil {
+		return err
 	}
-	return walk(rootIno, "/", 0)
+	err = (&owners{fs: x.fs}).tree().Names(root, wide, func(id uint64) (bool, bool) { return x.isDir(uint32(id)) })
+	for ino := range names {
+		names[ino] = wide[uint64(ino)]
+	}
+	return err
 }

@@ -139,6 +139,7 @@ func (o *owners) tree() blockuse.Tree[*inode, dirent] {
 		Name:    func(e dirent) string { return e.name },
 		Load:    func(e dirent) (*inode, error) { return o.fs.readInode(e.ino) },
 		ID:      func(in *inode) uint64 { return uint64(in.num) },
+		EntryID: func(e dirent) uint64 { return uint64(e.ino) },
 		IsDir:   (*inode).isDir,
 		Claim: func(in *inode, p string) error {
 			switch {

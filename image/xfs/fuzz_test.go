@@ -2,6 +2,7 @@ package xfs
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"io/fs"
 	"os"
@@ -77,5 +78,8 @@ func FuzzWalk(f *testing.F) {
 			return nil
 		})
 		_, _ = fsys.Uses(imagetest.SpreadOffsets(r.size, 64))
+		if x, err := fsys.Index(context.Background()); err == nil { // the deep scan's owner index
+			_, _ = x.Uses(imagetest.SpreadOffsets(r.size, 64))
+		}
 	})
 }

@@ -80,6 +80,16 @@ func (f *FS) readInode(num uint64) (*inode, error) {
 	if err := readat.Full(f.meta, b, off); err != nil {
 		return nil, fmt.Errorf("reading inode %d: %w", num, err)
 	}
+	in, err := f.parseInode(num, b)
+	if err != nil {
+		return nil, err
+	}
+	f.inodes.Put(num, in)
+	return in, nil
+}
+
+// parseInode checks and decodes inode num from its bytes b (its fork points into b).
+func (f *FS) parseInode(num uint64, b []byte) (*inode, error) {
 	switch {
 	case string(b[:2]) != "IN":
 		return nil, fmt.Errorf("%w: inode %d has no IN magic", ErrCorrupt, num)
@@ -118,7 +128,6 @@ func (f *FS) readInode(num uint64) (*inode, error) {
 	case in.format > formatBtree:
 		return nil, fmt.Errorf("%w: inode %d has data fork format %d", ErrUnsupported, num, in.format)
 	}
-	f.inodes.Put(num, in)
 	return in, nil
 }
 

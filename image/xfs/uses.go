@@ -1,8 +1,6 @@
 package xfs
 
 import (
-	"context"
-
 	"github.com/goldenimage/packer-plugin-sanitize/image/blockuse"
 )
 
@@ -12,29 +10,19 @@ var _ blockuse.Indexer = (*FS)(nil)
 // btrees), the log, a live file (with its path) or the slack past its end, or other
 // metadata (AG headers, inode chunks, btree blocks). It walks the directory tree only
 // while some offset in an allocated block is still unexplained.
-func (f *FS) Uses(offsets []int64) (map[int64]blockuse.Use, error) { return f.uses(offsets, nil) }
-
-// Index records the extents of every directory and file, in the order Uses would claim
-// them; the result answers as Uses does, looking the allocated offsets up instead of
-// walking the tree.
-func (f *FS) Index(ctx context.Context) (blockuse.Indexed, error) {
-	x := blockuse.NewIndex(ctx)
-	if err := f.claimOwners(x); err != nil {
+func (f *FS) Uses(offsets []int64) (map[int64]blockuse.Use, error) {
+	out, pending, err := f.allocated(offsets)
+	if err != nil {
 		return nil, err
 	}
-	if err := x.Seal(); err != nil {
-		return nil, err
+	p := blockuse.NewPending(out, pending)
+	if p.Len() > 0 {
+		if err := f.claimOwners(p); err != nil {
+			return nil, err
+		}
 	}
-	return indexed{f, x}, nil
-}
-
-type indexed struct {
-	fs *FS
-	x  *blockuse.Index
-}
-
-func (i indexed) Uses(offsets []int64) (map[int64]blockuse.Use, error) {
-	return i.fs.uses(offsets, i.x)
+	p.Finish(blockuse.Use{Kind: blockuse.Metadata})
+	return out, nil
 }
 
 // claimOwners walks the tree, claiming extents while c wants more.
@@ -46,7 +34,9 @@ func (f *FS) claimOwners(c blockuse.Claimer) error {
 	return (&owners{fs: f, claims: c}).tree().Walk(root, c)
 }
 
-func (f *FS) uses(offsets []int64, x *blockuse.Index) (map[int64]blockuse.Use, error) {
+// allocated answers for the offsets outside the filesystem, in the log and in free
+// blocks, and returns those in allocated blocks, left to find an owner for.
+func (f *FS) allocated(offsets []int64) (map[int64]blockuse.Use, []int64, error) {
 	out := map[int64]blockuse.Use{}
 	logStart := f.sb.offset(f.sb.logStart)
 	logEnd := logStart + int64(f.sb.logBlocks)*f.sb.blockSize
@@ -64,7 +54,7 @@ func (f *FS) uses(offsets []int64, x *blockuse.Index) (map[int64]blockuse.Use, e
 		blk := uint64(off / f.sb.blockSize)
 		isFree, err := free.contains(blk/f.sb.agBlocks, blk%f.sb.agBlocks)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if isFree {
 			out[off] = blockuse.Use{Kind: blockuse.Free}
@@ -72,17 +62,7 @@ func (f *FS) uses(offsets []int64, x *blockuse.Index) (map[int64]blockuse.Use, e
 		}
 		pending = append(pending, off)
 	}
-	p := blockuse.NewPending(out, pending)
-	switch {
-	case x != nil:
-		x.Resolve(p)
-	case p.Len() > 0:
-		if err := f.claimOwners(p); err != nil {
-			return nil, err
-		}
-	}
-	p.Finish(blockuse.Use{Kind: blockuse.Metadata})
-	return out, nil
+	return out, pending, nil
 }
 
 // owners claims the extents of inodes: for pending offsets (Uses) or for an index.
@@ -97,6 +77,7 @@ func (o *owners) tree() blockuse.Tree[*inode, dirent] {
 		Name:    func(e dirent) string { return e.name },
 		Load:    func(e dirent) (*inode, error) { return o.fs.readInode(e.ino) },
 		ID:      func(in *inode) uint64 { return in.num },
+		EntryID: func(e dirent) uint64 { return e.ino },
 		IsDir:   (*inode).isDir,
 		Claim: func(in *inode, p string) error {
 			switch {

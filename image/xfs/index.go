@@ -1,0 +1,241 @@
+package xfs
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/goldenimage/packer-plugin-sanitize/image/blockuse"
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
+)
+
+// The deep scan's owner index is built from the inode btrees, not by walking the tree:
+// each allocation group's inode btree lists its inode chunks (64 inodes each) with the
+// ones in use, each chunk is read at once, and every in-use inode's extents are recorded
+// under its number. Names are found after the scan, only for the inodes holding hits
+// (blockuse.Tree.Names). The walk read every inode on its own, in directory order.
+
+// Magic numbers and header sizes of the AG inode header and the v5 inode btree blocks.
+const (
+	agiMagic        = "XAGI"
+	inobtMagic      = "IAB3"
+	shortBlockBytes = 56 // a v5 short-form btree block's header
+	inobtRecBytes   = 16
+	inodesPerChunk  = 64
+	maxInobtLevels  = 9
+)
+
+// extentRange is a run of blocks of one inode: its bytes [lo, hi) of the volume, from
+// file block off on.
+type extentRange struct {
+	lo, hi    int64
+	off       uint64
+	ino       uint64
+	unwritten bool
+}
+
+// inodeIndex answers Uses from the extents of every in-use inode.
+type inodeIndex struct {
+	fs     *FS
+	ranges []extentRange   // sorted by lo, none overlapping
+	dirs   map[uint64]bool // every in-use inode: whether it is a directory
+	seen   map[uint64]bool // inode btree blocks read: a block reached twice is a loop
+	chunk  []byte
+}
+
+var _ blockuse.Indexed = (*inodeIndex)(nil)
+
+// Index records the extents of every in-use inode from the allocation groups' inode
+// btrees. The result answers as Uses does, looking the allocated offsets up and walking
+// the tree only for the names of the inodes they are in. It fails (and the deep scan
+// then walks after the scan, as without an index) on an inode btree or inode it cannot
+// read, when two inodes claim one block, past blockuse.MaxIndexRanges ranges, or when
+// ctx is cancelled.
+func (f *FS) Index(ctx context.Context) (blockuse.Indexed, error) {
+	x := &inodeIndex{fs: f, dirs: map[uint64]bool{}, seen: map[uint64]bool{}, chunk: make([]byte, inodesPerChunk*f.sb.inodeSize)}
+	for ag := uint64(0); ag < f.sb.agCount; ag++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := x.group(ag); err != nil {
+			return nil, fmt.Errorf("allocation group %d: %w", ag, err)
+		}
+	}
+	slices.SortFunc(x.ranges, func(a, b extentRange) int { return cmp.Compare(a.lo, b.lo) })
+	for i := 1; i < len(x.ranges); i++ {
+		if x.ranges[i].lo < x.ranges[i-1].hi {
+			return nil, fmt.Errorf("block index: inodes %d and %d claim the block at %d", x.ranges[i-1].ino, x.ranges[i].ino, x.ranges[i].lo)
+		}
+	}
+	x.chunk, x.seen = nil, nil
+	return x, nil
+}
+
+// group reads allocation group ag's inode header and walks its inode btree.
+func (x *inodeIndex) group(ag uint64) error {
+	f := x.fs
+	start := f.sb.offset(ag << f.sb.agBlkLog)
+	if start < 0 {
+		return fmt.Errorf("%w: outside the filesystem", ErrCorrupt)
+	}
+	agi := make([]byte, f.sb.sectorSize)
+	if err := readat.Full(f.r, agi, start+2*f.sb.sectorSize); err != nil {
+		return fmt.Errorf("reading the inode header: %w", err)
+	}
+	if string(agi[:4]) != agiMagic || be.Uint32(agi[8:]) != uint32(ag) || !crcOK(agi, 312) {
+		return fmt.Errorf("%w: bad inode header (AGI)", ErrCorrupt)
+	}
+	root, levels := be.Uint32(agi[20:]), int(be.Uint32(agi[24:]))
+	if levels < 1 || levels > maxInobtLevels {
+		return fmt.Errorf("%w: inode btree of %d levels", ErrCorrupt, levels)
+	}
+	// room for a range per inode in use (most have one extent), within the bound
+	if count, free := be.Uint32(agi[16:]), be.Uint32(agi[28:]); free <= count {
+		x.ranges = slices.Grow(x.ranges, min(int(count-free), blockuse.MaxIndexRanges-len(x.ranges)))
+	}
+	return x.inobt(ag, root, levels-1)
+}
+
+// inobt walks the inode btree block at agbno, of the given level, recording the in-use
+// inodes of every chunk its leaves list.
+func (x *inodeIndex) inobt(ag uint64, agbno uint32, level int) error {
+	f := x.fs
+	fsbno := ag<<f.sb.agBlkLog | uint64(agbno)
+	if x.seen[fsbno] {
+		return fmt.Errorf("%w: inode btree block %d reached twice", ErrCorrupt, agbno)
+	}
+	x.seen[fsbno] = true
+	off := f.sb.offset(fsbno)
+	if off < 0 {
+		return fmt.Errorf("%w: inode btree block %d outside the group", ErrCorrupt, agbno)
+	}
+	b := make([]byte, f.sb.blockSize)
+	if err := readat.Full(f.r, b, off); err != nil {
+		return err
+	}
+	n := int(be.Uint16(b[6:]))
+	if string(b[:4]) != inobtMagic || int(be.Uint16(b[4:])) != level || !crcOK(b, 52) {
+		return fmt.Errorf("%w: bad inode btree block %d (level %d)", ErrCorrupt, agbno, level)
+	}
+	if level > 0 {
+		maxrecs := (len(b) - shortBlockBytes) / 8 // keys (a start inode each), then pointers
+		if n > maxrecs {
+			return fmt.Errorf("%w: inode btree node with %d records", ErrCorrupt, n)
+		}
+		for i := range n {
+			if err := x.inobt(ag, be.Uint32(b[shortBlockBytes+maxrecs*4+i*4:]), level-1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if n > (len(b)-shortBlockBytes)/inobtRecBytes {
+		return fmt.Errorf("%w: inode btree leaf with %d records", ErrCorrupt, n)
+	}
+	for i := range n {
+		rec := b[shortBlockBytes+i*inobtRecBytes:]
+		var holes uint16 // sparse chunks: a bit per 4 inodes not allocated
+		if f.sb.incompat&incompatSpinodes != 0 {
+			holes = be.Uint16(rec[4:])
+		}
+		if err := x.inodeChunk(ag, be.Uint32(rec), holes, be.Uint64(rec[8:])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inodeChunk reads the 64 inodes from agino start on and records those in use.
+func (x *inodeIndex) inodeChunk(ag uint64, start uint32, holes uint16, free uint64) error {
+	f := x.fs
+	if start%inodesPerChunk != 0 {
+		return fmt.Errorf("%w: inode chunk at %d", ErrCorrupt, start)
+	}
+	off := f.sb.offset(ag<<f.sb.agBlkLog | uint64(start)>>f.sb.inoPBLog)
+	if off < 0 || off+int64(len(x.chunk)) > int64(f.sb.blocks)*f.sb.blockSize {
+		return fmt.Errorf("%w: inode chunk %d outside the filesystem", ErrCorrupt, start)
+	}
+	if err := readat.Full(f.r, x.chunk, off); err != nil {
+		return err
+	}
+	isz := f.sb.inodeSize
+	for i := range uint64(inodesPerChunk) {
+		if holes&(1<<(i/4)) != 0 || free&(1<<i) != 0 {
+			continue
+		}
+		ino := ag<<(f.sb.agBlkLog+f.sb.inoPBLog) | (uint64(start) + i)
+		in, err := f.parseInode(ino, x.chunk[int64(i)*isz:int64(i+1)*isz])
+		if err != nil {
+			return err
+		}
+		x.dirs[ino] = in.isDir()
+		if !in.isDir() && !in.isRegular() && !in.isSymlink() {
+			continue
+		}
+		ext, err := f.extents(in)
+		if err != nil {
+			return err
+		}
+		if len(x.ranges)+len(ext) > blockuse.MaxIndexRanges {
+			return fmt.Errorf("%w (more than %d)", blockuse.ErrIndexFull, blockuse.MaxIndexRanges)
+		}
+		for _, e := range ext {
+			lo := f.sb.offset(e.start) // extents() checked the whole extent lies inside
+			x.ranges = append(x.ranges, extentRange{lo: lo, hi: lo + int64(e.count)*f.sb.blockSize, off: e.off, ino: ino, unwritten: e.unwritten})
+		}
+	}
+	return nil
+}
+
+// Uses tells what holds each offset, as FS.Uses does.
+func (x *inodeIndex) Uses(offsets []int64) (map[int64]blockuse.Use, error) {
+	f := x.fs
+	out, pending, err := f.allocated(offsets)
+	if err != nil {
+		return nil, err
+	}
+	found := map[int64]extentRange{}
+	names := map[uint64]string{}
+	for _, off := range pending {
+		i := sort.Search(len(x.ranges), func(i int) bool { return x.ranges[i].lo > off }) - 1
+		if i < 0 || off >= x.ranges[i].hi {
+			out[off] = blockuse.Use{Kind: blockuse.Metadata}
+			continue
+		}
+		found[off] = x.ranges[i]
+		names[x.ranges[i].ino] = ""
+	}
+	if len(names) == 0 {
+		return out, nil
+	}
+	root, err := f.readInode(f.sb.rootIno)
+	if err != nil {
+		return nil, err
+	}
+	dirOf := func(ino uint64) (known, dir bool) { dir, known = x.dirs[ino]; return known, dir }
+	if err := (&owners{fs: f}).tree().Names(root, names, dirOf); err != nil {
+		return nil, err
+	}
+	for off, r := range found {
+		p := names[r.ino]
+		if p == "" { // in use, but under no name the walk reaches
+			out[off] = blockuse.Use{Kind: blockuse.Metadata}
+			continue
+		}
+		in, err := f.readInode(r.ino)
+		if err != nil {
+			return nil, err
+		}
+		u := blockuse.MetadataOf(p)(0)
+		if !in.isDir() {
+			u = blockuse.FileUse(p, in.size)(int64(r.off)*f.sb.blockSize + off - r.lo)
+		}
+		if r.unwritten {
+			u.Kind = blockuse.Slack
+		}
+		out[off] = u
+	}
+	return out, nil
+}
