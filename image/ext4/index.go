@@ -17,7 +17,7 @@ import (
 // and every in-use inode's blocks are recorded under its number. The walk built the
 // same record through every directory, every file's inode and a path for each, and
 // cost the scan running beside it three times as much. Names are found after the scan,
-// only for the inodes holding hits (pathsOf).
+// only for the inodes holding hits (pathsFromEntries, else pathsOf).
 
 // bgInodeUninit marks a group whose inode table and bitmap were never written.
 const bgInodeUninit = 0x1
@@ -139,6 +139,9 @@ func (x *inodeIndex) group(g uint64, first uint32, buf []byte) error {
 		return err
 	}
 	ipg := uint64(f.sb.inodesPerGroup)
+	if g*ipg >= uint64(f.sb.inodesCount) {
+		return nil // a superblock counting fewer inodes than its groups hold
+	}
 	count := min(ipg, uint64(f.sb.inodesCount)-g*ipg) // the last group may hold fewer
 	bitmap := make([]byte, (count+7)/8)
 	if err := f.readAt(bitmap, int64(bitmapBlock)*f.sb.blockSize); err != nil {

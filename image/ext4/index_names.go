@@ -45,7 +45,11 @@ func (x *inodeIndex) pathsFromEntries(names map[uint32]string) (ok bool, err err
 		if known, dir := x.isDir(r.ino); !known || !dir || r.lblk == metaBlock || r.lblk == unwrittenBlock {
 			continue
 		}
-		below := (x.dirSize[r.ino]+bs-1)/bs - int64(r.lblk) // blocks of the range within the size
+		size := x.dirSize[r.ino]
+		if size > maxDirSize {
+			return false, nil // listDir refuses it: so does the walk, with the error
+		}
+		below := (size+bs-1)/bs - int64(r.lblk) // blocks of the range within the size
 		for lo, hi := r.lo, min(r.hi, r.lo+max(below, 0)*bs); lo < hi; lo += int64(len(buf)) {
 			spans = append(spans, dirSpan{lo, min(hi, lo+int64(len(buf))), r.ino})
 		}

@@ -146,3 +146,35 @@ func TestIndexNamesInodesAsTheWalk(t *testing.T) {
 		})
 	}
 }
+
+// A superblock counting fewer inodes than its first groups hold (hostile: only the
+// counts' upper bound is checked at Open) builds an index of those it counts, or fails;
+// it never reads past them.
+func TestIndexOfASuperblockCountingFewerInodes(t *testing.T) {
+	imagetest.Need(t, "mkfs.ext4")
+	files := map[string]imagetest.File{}
+	for i := range 2500 { // more than a group's 2048 inodes: some in group 1
+		files[fmt.Sprintf("many/%d", i)] = imagetest.File{Data: "x"}
+	}
+	img := filepath.Join(t.TempDir(), "fs.img")
+	imagetest.Mkfs(t, imagetest.MappedTree(t, files), img, 64, "-b", "1024", "-N", "16384")
+	f, err := os.Open(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	fsys, err := Open(f, fi.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fsys.sb.groupCount < 3 || fsys.sb.inodesPerGroup < 16 {
+		t.Fatalf("%d groups of %d inodes; the test needs three of 16", fsys.sb.groupCount, fsys.sb.inodesPerGroup)
+	}
+	fsys.sb.inodesCount = 16 // the root and lost+found; the files in use in group 1 are past it
+	ix, err := fsys.Index(context.Background())
+	if err == nil {
+		_, err = ix.Uses([]int64{0, fi.Size() / 2})
+	}
+	t.Logf("index of a short inode count: %v", err)
+}
