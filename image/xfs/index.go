@@ -42,6 +42,7 @@ type inodeIndex struct {
 	ranges []extentRange   // sorted by lo, none overlapping
 	dirs   map[uint64]bool // every in-use inode: whether it is a directory
 	seen   map[uint64]bool // inode btree blocks read: a block reached twice is a loop
+	chunks uint64          // chunks read in the current group, at most what it can hold
 	chunk  []byte
 }
 
@@ -95,6 +96,7 @@ func (x *inodeIndex) group(ag uint64) error {
 	if count, free := be.Uint32(agi[16:]), be.Uint32(agi[28:]); free <= count {
 		x.ranges = slices.Grow(x.ranges, min(int(count-free), blockuse.MaxIndexRanges-len(x.ranges)))
 	}
+	x.chunks = 0
 	return x.inobt(ag, root, levels-1)
 }
 
@@ -152,6 +154,12 @@ func (x *inodeIndex) inodeChunk(ag uint64, start uint32, holes uint16, free uint
 	f := x.fs
 	if start%inodesPerChunk != 0 {
 		return fmt.Errorf("%w: inode chunk at %d", ErrCorrupt, start)
+	}
+	if ^free == 0 {
+		return nil // all free: nothing to read
+	}
+	if x.chunks++; x.chunks > f.sb.agBlocks<<f.sb.inoPBLog/inodesPerChunk {
+		return fmt.Errorf("%w: more inode chunks listed than the group holds", ErrCorrupt)
 	}
 	off := f.sb.offset(ag<<f.sb.agBlkLog | uint64(start)>>f.sb.inoPBLog)
 	if off < 0 || off+int64(len(x.chunk)) > int64(f.sb.blocks)*f.sb.blockSize {
