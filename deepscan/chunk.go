@@ -10,12 +10,14 @@ import (
 // of it that is rare on disks, and the pivot's neighbour in the anchor. The candidates
 // are found 64 bytes at a time as pivot-and-neighbour pairs, each byte classed by two
 // nibble table lookups (AVX2 or AVX-512, pairs_amd64.s), else with one bytes.IndexByte
-// pass per pivot byte (vectorized by Go's runtime). Only at a candidate is the anchor compared, and only around an anchor does a
-// rule's regexp run. All-zero blocks are skipped after one comparison.
+// pass per pivot byte (vectorized by Go's runtime). Only at a candidate is the anchor
+// compared, and only around an anchor does a rule's regexp run. All-zero blocks are
+// skipped after one comparison.
 
 // pivotBytes, in order of preference: an anchor's pivot is the first of these it holds.
-// Four bytes cover every anchor (four passes a chunk without AVX2); each is among the rarest
-// bytes of a Debian root filesystem (K 0.10%, y 0.19%, : 0.16%, I 0.40% of non-zero bytes).
+// Four bytes cover every anchor (four passes a chunk without AVX2); each is among the
+// rarest bytes of a Debian root filesystem (K 0.10%, y 0.19%, : 0.16%, I 0.40% of
+// non-zero bytes).
 const pivotBytes = "KIy:"
 
 // anchor is one literal of a rule, found through the byte at text[pivot].
