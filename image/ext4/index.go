@@ -69,6 +69,10 @@ func (f *FS) Index(ctx context.Context) (blockuse.Indexed, error) {
 	}
 	words := (uint64(f.sb.inodesCount) + 64) / 64
 	x := &inodeIndex{fs: f, used: make([]uint64, words), dirs: make([]uint64, words), dirSize: map[uint32]int64{}}
+	// room for a range per inode in use (most have one extent), within the bound
+	if free := f.freeInodes(); free <= f.sb.inodesCount {
+		x.ranges = make([]inodeRange, 0, min(int(f.sb.inodesCount-free), blockuse.MaxIndexRanges))
+	}
 	ino, err := f.journalInode()
 	if err != nil {
 		return nil, err
@@ -106,6 +110,15 @@ func (f *FS) journalInode() (uint32, error) {
 		return 0, err
 	}
 	return binary.LittleEndian.Uint32(b), nil
+}
+
+// freeInodes is the superblock's count of free inodes.
+func (f *FS) freeInodes() uint32 {
+	b := make([]byte, 4)
+	if err := f.readAt(b, superblockOffset+0x10); err != nil {
+		return f.sb.inodesCount
+	}
+	return binary.LittleEndian.Uint32(b)
 }
 
 // firstIno is the first inode that is not reserved: 11 before the dynamic revision.
@@ -210,15 +223,6 @@ func (x *inodeIndex) record(in *inode) error {
 	if in.flags&flagInlineData != 0 || isFastSymlink(in) {
 		return nil
 	}
-	var full bool
-	visit := func(lblk, phys, n uint64) {
-		if len(x.ranges) >= blockuse.MaxIndexRanges {
-			full = true
-			return
-		}
-		bs := x.fs.sb.blockSize
-		x.ranges = append(x.ranges, inodeRange{lo: int64(phys) * bs, hi: int64(phys+n) * bs, lblk: lblk, ino: in.num})
-	}
 	if in.flags&flagExtents != 0 {
 		extents, reads := maxExtents, maxExtentNodeReads
 		x.extents = x.extents[:0]
@@ -226,19 +230,40 @@ func (x *inodeIndex) record(in *inode) error {
 			return fmt.Errorf("inode %d: %w", in.num, err)
 		}
 		for _, e := range x.extents {
+			lblk := e.logical
 			if e.uninit {
-				visit(unwrittenBlock, e.phys, e.length)
-			} else {
-				visit(e.logical, e.phys, e.length)
+				lblk = unwrittenBlock
+			}
+			if !x.add(in.num, lblk, e.phys, e.length) {
+				return x.full()
 			}
 		}
-	} else if err := x.fs.blockMap(in, visit, func() bool { return !full }); err != nil {
+		return nil
+	}
+	room := true
+	if err := x.fs.blockMap(in, func(lblk, phys, n uint64) { room = room && x.add(in.num, lblk, phys, n) },
+		func() bool { return room }); err != nil {
 		return err
 	}
-	if full {
-		return fmt.Errorf("%w (more than %d)", blockuse.ErrIndexFull, blockuse.MaxIndexRanges)
+	if !room {
+		return x.full()
 	}
 	return nil
+}
+
+// add records n blocks of inode ino from phys on, which hold its block lblk on; false
+// when the index is full.
+func (x *inodeIndex) add(ino uint32, lblk, phys, n uint64) bool {
+	if len(x.ranges) >= blockuse.MaxIndexRanges {
+		return false
+	}
+	bs := x.fs.sb.blockSize
+	x.ranges = append(x.ranges, inodeRange{lo: int64(phys) * bs, hi: int64(phys+n) * bs, lblk: lblk, ino: ino})
+	return true
+}
+
+func (x *inodeIndex) full() error {
+	return fmt.Errorf("%w (more than %d)", blockuse.ErrIndexFull, blockuse.MaxIndexRanges)
 }
 
 // seal sorts the ranges and refuses blocks claimed twice: which inode the walk would
