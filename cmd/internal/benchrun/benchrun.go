@@ -72,11 +72,17 @@ func Best(rounds int, img string, cold bool, cmd func() *exec.Cmd) (Result, erro
 // BestEach runs the commands side by side: each round runs every one of them in turn
 // (the image dropped from the page cache before each when cold), so that a change in the
 // machine's state during the bench (the host's cache, other load) falls on all of them
-// alike. It keeps each command's fastest run.
+// alike. Each round starts one command further on, so that each takes every place: on
+// this host the disk slows after a burst of reads, and the deep scan, last of each round
+// on the 8 GiB image, took 4.35 s at best of 3 there against 1.4–1.6 s run alone. It
+// keeps each command's fastest run.
 func BestEach(rounds int, img string, cold bool, cmds ...func() *exec.Cmd) ([]Result, error) {
 	best := make([]Result, len(cmds))
+	seen := make([]bool, len(cmds))
 	for i := 0; i < rounds; i++ {
-		for j, cmd := range cmds {
+		for k := range cmds {
+			j := (i + k) % len(cmds)
+			cmd := cmds[j]
 			if cold {
 				if err := DropCache(img); err != nil {
 					return nil, err
@@ -86,8 +92,8 @@ func BestEach(rounds int, img string, cold bool, cmds ...func() *exec.Cmd) ([]Re
 			if err != nil {
 				return nil, err
 			}
-			if i == 0 || r.Wall < best[j].Wall {
-				best[j] = r
+			if !seen[j] || r.Wall < best[j].Wall {
+				best[j], seen[j] = r, true
 			}
 		}
 	}

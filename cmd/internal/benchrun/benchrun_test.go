@@ -1,7 +1,9 @@
 package benchrun
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -34,5 +36,21 @@ func TestRunMeasuresTheChildAlone(t *testing.T) {
 func TestSelfMeasures(t *testing.T) {
 	if SelfPeakRSSKB() <= 0 || SelfBytesRead() < 0 {
 		t.Errorf("peak %d KiB, read %d bytes", SelfPeakRSSKB(), SelfBytesRead())
+	}
+}
+
+// Each round starts one command further on: every command takes every place.
+func TestBestEachRotatesTheOrder(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "order")
+	cmd := func(name string) func() *exec.Cmd {
+		return func() *exec.Cmd { return exec.Command("sh", "-c", "printf "+name+" >> "+log) }
+	}
+	best, err := BestEach(3, "", false, cmd("a"), cmd("b"), cmd("c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	order, err := os.ReadFile(log)
+	if err != nil || string(order) != "abcbcacab" || len(best) != 3 || best[2].Wall <= 0 {
+		t.Fatalf("ran %q (%v), %d results; want abcbcacab and three", order, err, len(best))
 	}
 }
