@@ -72,15 +72,19 @@ func Best(rounds int, img string, cold bool, cmd func() *exec.Cmd) (Result, erro
 // BestEach runs the commands side by side: each round runs every one of them in turn
 // (the image dropped from the page cache before each when cold), so that a change in the
 // machine's state during the bench (the host's cache, other load) falls on all of them
-// alike. Each round starts one command further on, so that each takes every place: on
-// this host the disk slows after a burst of reads, and the deep scan, last of each round
-// on the 8 GiB image, took 4.35 s at best of 3 there against 1.4–1.6 s run alone. It
-// keeps each command's fastest run.
+// alike. Each round starts one command further on, every other round in reverse, so that
+// each takes every place and follows different commands: on this host "cold" is cold
+// for this machine only, the host caching the disk as the last command left it, and the
+// deep scan of the 8 GiB image took 3.2–4.3 s right after the content scan against
+// 1.2–1.3 s right after itself. It keeps each command's fastest run.
 func BestEach(rounds int, img string, cold bool, cmds ...func() *exec.Cmd) ([]Result, error) {
 	best := make([]Result, len(cmds))
 	seen := make([]bool, len(cmds))
 	for i := 0; i < rounds; i++ {
 		for k := range cmds {
+			if i%2 == 1 {
+				k = len(cmds) - 1 - k
+			}
 			j := (i + k) % len(cmds)
 			cmd := cmds[j]
 			if cold {
