@@ -66,7 +66,7 @@ func (f *FS) readRecord(num uint64) (*record, error) {
 		return nil, fmt.Errorf("%w: MFT record %d is past the MFT's %d records", ErrCorrupt, num, f.records)
 	}
 	b := make([]byte, f.bs.recordSize)
-	if err := readat.Full(f.mft, b, int64(num)*f.bs.recordSize); err != nil {
+	if err := readat.Full(f.recordPages, b, int64(num)*f.bs.recordSize); err != nil {
 		return nil, fmt.Errorf("MFT record %d: %w", num, err)
 	}
 	return decodeRecord(b, num, f.bs.clusters)

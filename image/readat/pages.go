@@ -47,19 +47,14 @@ func (c *Pages) ReadAt(p []byte, off int64) (int, error) {
 		}
 		b := c.buffer(min(c.pageSize, c.size-i*c.pageSize))
 		c.mu.Unlock()
-		got, err := c.r.ReadAt(b, i*c.pageSize)
-		if in < int64(got) {
-			n += copy(p[n:], b[in:got])
+		if got, _ := c.r.ReadAt(b, i*c.pageSize); got < len(b) {
+			// The page is cut short (a read error, or a reader shorter than it said): not
+			// cached, and the bytes asked for are read alone, as without the cache, so
+			// that an unreadable sector fails only the reads that touch it.
+			m, err := c.r.ReadAt(p[n:], at)
+			return n + m, err
 		}
-		if got < len(b) { // cut short: not cached
-			if n < len(p) {
-				if err == nil || err == io.EOF {
-					err = io.ErrUnexpectedEOF
-				}
-				return n, err
-			}
-			return n, nil
-		}
+		n += copy(p[n:], b[in:])
 		c.mu.Lock()
 		if len(c.pages) >= c.maxPages {
 			for _, old := range c.pages {

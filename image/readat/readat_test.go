@@ -170,3 +170,29 @@ func TestPagesServeConcurrentReadersWhileReusingBuffers(t *testing.T) {
 		t.Error("no page buffer was kept for reuse")
 	}
 }
+
+// badSector fails every read that touches [lo, hi).
+type badSector struct {
+	r      io.ReaderAt
+	lo, hi int64
+}
+
+func (b badSector) ReadAt(p []byte, off int64) (int, error) {
+	if off < b.hi && off+int64(len(p)) > b.lo {
+		return 0, errors.New("unreadable sector")
+	}
+	return b.r.ReadAt(p, off)
+}
+
+// An unreadable sector fails only the reads that touch it, not its page's neighbours.
+func TestPagesConfineAReadErrorToItsBytes(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789abcdef"), 64) // 1 KiB
+	c := NewPages(badSector{bytes.NewReader(data), 512, 1024}, int64(len(data)), 1024, 4)
+	p := make([]byte, 16)
+	if err := Full(c, p, 256); err != nil || !bytes.Equal(p, data[256:272]) {
+		t.Fatalf("a read beside the bad sector: %v", err)
+	}
+	if err := Full(c, p, 600); err == nil {
+		t.Fatal("a read of the bad sector succeeded")
+	}
+}
