@@ -46,7 +46,6 @@ type searchKind int
 
 const (
 	searchPerPivot searchKind = iota
-	searchOnePass
 	searchPairs
 )
 
@@ -90,27 +89,18 @@ func packPairs(groups []pivotGroup) (t pairTables, ok bool) {
 	return t, true
 }
 
-// pivotSet packs the pivot bytes into a word for the one-pass search, and groupOf finds
-// a pivot byte's group (-1 for any other byte).
-var pivotSet, groupOf = packPivots(pivots)
+// groupOf finds a pivot byte's group (-1 for any other byte).
+var groupOf = groupsByByte(pivots)
 
-func packPivots(groups []pivotGroup) (uint32, [256]int8) {
+func groupsByByte(groups []pivotGroup) [256]int8 {
 	var of [256]int8
 	for i := range of {
 		of[i] = -1
 	}
-	if len(groups) == 0 || len(groups) > 4 {
-		panic(fmt.Sprintf("deepscan: %d pivot groups; the one-pass search takes 1 to 4", len(groups)))
-	}
-	var set uint32
-	for i := range 4 {
-		g := groups[min(i, len(groups)-1)] // fewer than four: repeat the last
-		set |= uint32(g.b) << (8 * i)
-	}
 	for i, g := range groups {
 		of[g.b] = int8(i)
 	}
-	return set, of
+	return of
 }
 
 func groupAnchors(rules []*rule, order string) ([]pivotGroup, int, int) {
@@ -183,7 +173,7 @@ type worker struct {
 	window  []byte // the context of an anchor at a chunk's edge, read again
 	done    []int64
 	found   []Hit
-	at      []int32 // pivot offsets found by the one-pass search
+	at      []int32 // pair ends found by the pair search
 	base    int64   // the volume offset of buf[0]
 	own     int     // anchors starting in buf[:own] are this chunk's
 	winBase int64
@@ -238,8 +228,6 @@ func (w *worker) span(data []byte, lo, hi int) error {
 	switch search {
 	case searchPairs:
 		return w.spanPairs(data, lo, hi)
-	case searchOnePass:
-		return w.spanOnePass(data, lo, hi)
 	}
 	return w.spanByPivot(data, lo, hi)
 }
@@ -288,31 +276,6 @@ func (w *worker) pairAt(data []byte, r int) error {
 	}
 	if g := groupOf[data[r]]; g >= 0 && pivots[g].near < 0 {
 		return w.pivot(data, r)
-	}
-	return nil
-}
-
-// spanOnePass finds all four pivot bytes in one vectorized pass, 64 bytes at a time;
-// the last few bytes, too few for a block, are compared one by one.
-func (w *worker) spanOnePass(data []byte, lo, hi int) error {
-	for q := lo; q < hi; {
-		n, scanned := findPivots(data[q:hi], pivotSet, w.at)
-		for _, p := range w.at[:n] {
-			if err := w.pivot(data, q+int(p)); err != nil {
-				return err
-			}
-		}
-		q += scanned
-		if hi-q >= 64 {
-			continue // w.at was full
-		}
-		for ; q < hi; q++ {
-			if groupOf[data[q]] >= 0 {
-				if err := w.pivot(data, q); err != nil {
-					return err
-				}
-			}
-		}
 	}
 	return nil
 }

@@ -8,63 +8,6 @@ import (
 	"testing"
 )
 
-// The one-pass pivot search finds exactly the bytes four IndexByte passes find: every
-// length (whole 64-byte blocks and the tail), pivots at block edges, and an output
-// buffer too small for all of them (the search stops and resumes).
-func TestFindPivotsFindsEveryPivotByte(t *testing.T) {
-	if !searchable(searchOnePass) {
-		t.Skip("no AVX2 here")
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for _, size := range []int{0, 1, 63, 64, 65, 127, 128, 129, 1000, 4096 + 7} {
-		for _, density := range []int{2, 50, 1000} {
-			b := make([]byte, size)
-			for i := range b {
-				if rng.IntN(density) == 0 {
-					b[i] = pivotBytes[rng.IntN(len(pivotBytes))]
-				} else {
-					b[i] = byte(rng.IntN(256))
-				}
-			}
-			if size >= 64 {
-				b[0], b[63] = 'K', ':'
-			}
-			var want []int32
-			for i, c := range b {
-				if groupOf[c] >= 0 {
-					want = append(want, int32(i))
-				}
-			}
-			for _, outLen := range []int{64, 65, 200, 4096} {
-				var got []int32
-				out := make([]int32, outLen)
-				q := 0
-				for {
-					n, scanned := findPivots(b[q:], pivotSet, out)
-					for _, p := range out[:n] {
-						got = append(got, int32(q)+p)
-					}
-					q += scanned
-					if len(b)-q < 64 {
-						break
-					}
-					if scanned == 0 {
-						t.Fatalf("size %d, out %d: no progress at %d", size, outLen, q)
-					}
-				}
-				for ; q < len(b); q++ {
-					if groupOf[b[q]] >= 0 {
-						got = append(got, int32(q))
-					}
-				}
-				if !slices.Equal(got, want) {
-					t.Fatalf("size %d, density 1/%d, out %d: found %d pivots, want %d", size, density, outLen, len(got), len(want))
-				}
-			}
-		}
-	}
-}
-
 // The pair search finds exactly the places where two bytes of a pair follow each other,
 // at every length, with pairs across 64-byte block edges, and with an output buffer too
 // small for all of them.
@@ -160,7 +103,7 @@ func testFindPairs(t *testing.T) {
 	}
 }
 
-// Every way of finding the candidates this CPU runs gives the same hits, on data dense
+// The pair search, in each width this CPU runs, gives the hits the per-pivot search gives, on data dense
 // with pivot bytes, neighbours and secrets placed at every alignment around 64-byte
 // blocks, zero blocks and chunk edges.
 func TestSearchesAgree(t *testing.T) {
@@ -185,18 +128,15 @@ func TestSearchesAgree(t *testing.T) {
 	if len(want.Hits) < 50 {
 		t.Fatalf("per pivot: %d hits, want the secrets placed", len(want.Hits))
 	}
+	if !searchable(searchPairs) {
+		t.Skip("no AVX2 here: only the per-pivot search runs")
+	}
 	defer func(was bool) { pairsWithAVX512 = was }(pairsWithAVX512)
-	for _, k := range []searchKind{searchOnePass, searchPairs} {
-		if !searchable(k) {
-			t.Logf("search %d does not run on this CPU", k)
-			continue
-		}
-		search = k
-		for _, wide := range pairWidths() {
-			pairsWithAVX512 = wide
-			if got := scanBytes(t, data, opt); !reflect.DeepEqual(got, want) {
-				t.Errorf("search %d (avx512 %t): %d hits; per pivot: %d hits", k, wide, len(got.Hits), len(want.Hits))
-			}
+	search = searchPairs
+	for _, wide := range pairWidths() {
+		pairsWithAVX512 = wide
+		if got := scanBytes(t, data, opt); !reflect.DeepEqual(got, want) {
+			t.Errorf("pair search (avx512 %t): %d hits; per pivot: %d hits", wide, len(got.Hits), len(want.Hits))
 		}
 	}
 }

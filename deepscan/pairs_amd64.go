@@ -2,11 +2,6 @@ package deepscan
 
 import "golang.org/x/sys/cpu"
 
-// findPivotsAVX2 is in pivots_amd64.s.
-//
-//go:noescape
-func findPivotsAVX2(b []byte, set uint32, out []int32) (n int, scanned int)
-
 // findPairsAVX512 is in pairs_amd64.s.
 //
 //go:noescape
@@ -24,22 +19,14 @@ var (
 )
 
 // search is how the hot loop finds candidates on this CPU: with AVX2 (or AVX-512), pairs
-// of bytes (a pivot and its neighbour) 64 bytes at a time; else one bytes.IndexByte pass
-// per pivot byte. (The four pivot bytes in one AVX2 pass, searchOnePass, serve anchors
-// whose pairs the tables cannot hold.)
+// of bytes (a pivot and its neighbour) 64 bytes at a time; else, or for anchors whose
+// pairs the tables cannot hold, one bytes.IndexByte pass per pivot byte.
 var search = func() searchKind {
-	switch {
-	case cpu.X86.HasAVX2 && pairsOK:
+	if cpu.X86.HasAVX2 && pairsOK {
 		return searchPairs
-	case cpu.X86.HasAVX2:
-		return searchOnePass
 	}
 	return searchPerPivot
 }()
-
-func findPivots(b []byte, set uint32, out []int32) (n int, scanned int) {
-	return findPivotsAVX2(b, set, out)
-}
 
 func findPairs(b []byte, t *pairTables, out []int32) (n int, scanned int) {
 	if pairsWithAVX512 {
@@ -53,8 +40,6 @@ func searchable(k searchKind) bool {
 	switch k {
 	case searchPairs:
 		return cpu.X86.HasAVX2 && pairsOK
-	case searchOnePass:
-		return cpu.X86.HasAVX2
 	}
 	return true
 }

@@ -9,10 +9,6 @@ var haveAVX512, pairsWithAVX512 = false, false
 
 func searchable(k searchKind) bool { return k == searchPerPivot }
 
-func findPivots(b []byte, set uint32, out []int32) (n int, scanned int) {
-	panic("deepscan: findPivots without AVX2")
-}
-
 func findPairs(b []byte, t *pairTables, out []int32) (n int, scanned int) {
-	panic("deepscan: findPairs without AVX-512")
+	panic("deepscan: findPairs without AVX2")
 }
