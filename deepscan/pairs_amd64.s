@@ -1,5 +1,36 @@
 #include "textflag.h"
 
+// BLOCK_FITS goes to done unless the 64-byte block at R11 lies within b (CX long) and
+// out (R9 long, R10 written) has room for all its hits.
+#define BLOCK_FITS(done) \
+	LEAQ 64(R11), R8; \
+	CMPQ R8, CX; \
+	JA   done; \
+	MOVQ R9, R8; \
+	SUBQ R10, R8; \
+	CMPQ R8, $64; \
+	JB   done
+
+// PAIRS32 leaves in dst a non-zero byte where a pair ends, for the 32 bytes at
+// at(SI)(R11*1), the bytes before them being at before(SI)(R11*1): Y10 to Y13 hold the
+// nibble tables (second low, second high, first low, first high), Y15 the 0x0f mask.
+#define PAIRS32(at, before, dst) \
+	VMOVDQU at(SI)(R11*1), Y0; \
+	VMOVDQU before(SI)(R11*1), Y1; \
+	VPSRLW  $4, Y0, Y2; \
+	VPAND   Y15, Y0, Y0; \
+	VPAND   Y15, Y2, Y2; \
+	VPSHUFB Y0, Y10, Y0; \
+	VPSHUFB Y2, Y11, Y2; \
+	VPAND   Y2, Y0, Y0; \
+	VPSRLW  $4, Y1, Y3; \
+	VPAND   Y15, Y1, Y1; \
+	VPAND   Y15, Y3, Y3; \
+	VPSHUFB Y1, Y12, Y1; \
+	VPSHUFB Y3, Y13, Y3; \
+	VPAND   Y3, Y1, Y1; \
+	VPAND   Y1, Y0, dst
+
 // func findPairsAVX512(b []byte, t *pairTables, out []int32) (n int, scanned int)
 //
 // For every j from 1 on, 64 at a time, where b[j-1] and b[j] are one of the pairs of t,
@@ -26,13 +57,7 @@ TEXT ·findPairsAVX512(SB), NOSPLIT, $0-72
 	VPBROADCASTD AX, Z24
 
 loop:
-	LEAQ 64(R11), R8
-	CMPQ R8, CX
-	JA   done
-	MOVQ R9, R8
-	SUBQ R10, R8
-	CMPQ R8, $64
-	JB   done
+	BLOCK_FITS(done)
 	VMOVDQU8 (SI)(R11*1), Z0   // second bytes
 	VMOVDQU8 -1(SI)(R11*1), Z1 // first bytes
 	VPSRLW   $4, Z0, Z2
@@ -92,45 +117,10 @@ TEXT ·findPairsAVX2(SB), NOSPLIT, $0-72
 	VPXOR Y14, Y14, Y14
 
 loop2:
-	LEAQ 64(R11), R8
-	CMPQ R8, CX
-	JA   done2
-	MOVQ R9, R8
-	SUBQ R10, R8
-	CMPQ R8, $64
-	JB   done2
+	BLOCK_FITS(done2)
 
-	VMOVDQU (SI)(R11*1), Y0
-	VMOVDQU -1(SI)(R11*1), Y1
-	VPSRLW  $4, Y0, Y2
-	VPAND   Y15, Y0, Y0
-	VPAND   Y15, Y2, Y2
-	VPSHUFB Y0, Y10, Y0
-	VPSHUFB Y2, Y11, Y2
-	VPAND   Y2, Y0, Y0
-	VPSRLW  $4, Y1, Y3
-	VPAND   Y15, Y1, Y1
-	VPAND   Y15, Y3, Y3
-	VPSHUFB Y1, Y12, Y1
-	VPSHUFB Y3, Y13, Y3
-	VPAND   Y3, Y1, Y1
-	VPAND   Y1, Y0, Y4 // non-zero where a pair ends
-
-	VMOVDQU 32(SI)(R11*1), Y0
-	VMOVDQU 31(SI)(R11*1), Y1
-	VPSRLW  $4, Y0, Y2
-	VPAND   Y15, Y0, Y0
-	VPAND   Y15, Y2, Y2
-	VPSHUFB Y0, Y10, Y0
-	VPSHUFB Y2, Y11, Y2
-	VPAND   Y2, Y0, Y0
-	VPSRLW  $4, Y1, Y3
-	VPAND   Y15, Y1, Y1
-	VPAND   Y15, Y3, Y3
-	VPSHUFB Y1, Y12, Y1
-	VPSHUFB Y3, Y13, Y3
-	VPAND   Y3, Y1, Y1
-	VPAND   Y1, Y0, Y5
+	PAIRS32(0, -1, Y4) // non-zero where a pair ends
+	PAIRS32(32, 31, Y5)
 
 	VPOR    Y4, Y5, Y6
 	VPTEST  Y6, Y6
