@@ -76,16 +76,8 @@ func TestIndexNamesInodesAsTheWalk(t *testing.T) {
 				unwritten = blk // a block number until the block size is known
 			}
 
-			f, err := os.Open(img)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			fi, _ := f.Stat()
-			fsys, err := Open(f, fi.Size())
-			if err != nil {
-				t.Fatal(err)
-			}
+			fsys := imagetest.OpenFS(t, img, Open)
+			size := int64(fsys.sb.blocksCount) * fsys.sb.blockSize
 			unwritten = unwritten*fsys.BlockSize() + 10
 			ix, err := fsys.Index(context.Background())
 			if err != nil {
@@ -132,7 +124,7 @@ func TestIndexNamesInodesAsTheWalk(t *testing.T) {
 			}
 			at := imagetest.Offsets(t, img, map[string][]byte{"key": []byte("HOST-KEY-MARKER"), "big": []byte("BIG-MARKER"),
 				"linked": []byte("LINKED-MARKER"), "many": []byte("MANY-599"), "deep": []byte("DEEP-MARKER")})
-			offsets := imagetest.SpreadOffsets(fi.Size(), 997)
+			offsets := imagetest.SpreadOffsets(size, 997)
 			for _, off := range at {
 				offsets = append(offsets, off, off+3<<20-1)
 			}
@@ -158,23 +150,14 @@ func TestIndexOfASuperblockCountingFewerInodes(t *testing.T) {
 	}
 	img := filepath.Join(t.TempDir(), "fs.img")
 	imagetest.Mkfs(t, imagetest.MappedTree(t, files), img, 64, "-b", "1024", "-N", "16384")
-	f, err := os.Open(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	fi, _ := f.Stat()
-	fsys, err := Open(f, fi.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
+	fsys := imagetest.OpenFS(t, img, Open)
 	if fsys.sb.groupCount < 3 || fsys.sb.inodesPerGroup < 16 {
 		t.Fatalf("%d groups of %d inodes; the test needs three of 16", fsys.sb.groupCount, fsys.sb.inodesPerGroup)
 	}
 	fsys.sb.inodesCount = 16 // the root and lost+found; the files in use in group 1 are past it
 	ix, err := fsys.Index(context.Background())
 	if err == nil {
-		_, err = ix.Uses([]int64{0, fi.Size() / 2})
+		_, err = ix.Uses([]int64{0, int64(fsys.sb.blocksCount) * fsys.sb.blockSize / 2})
 	}
 	t.Logf("index of a short inode count: %v", err)
 }
