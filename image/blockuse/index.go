@@ -1,8 +1,11 @@
 package blockuse
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
+	"sort"
 )
 
 // Claimer is what a walk for owners claims byte ranges from: the offsets of the hits,
@@ -36,4 +39,32 @@ type Indexed interface {
 type Indexer interface {
 	Mapper
 	Index(ctx context.Context) (Indexed, error)
+}
+
+// SortSpans sorts an index's ranges by where they start (span gives a range's bytes
+// [lo, hi) of the volume) and returns i > 0 when ranges i-1 and i overlap: which owner a
+// walk would name there depends on its order, which a lookup cannot tell.
+func SortSpans[R any](rs []R, span func(R) (lo, hi int64)) (overlap int) {
+	slices.SortFunc(rs, func(a, b R) int {
+		alo, _ := span(a)
+		blo, _ := span(b)
+		return cmp.Compare(alo, blo)
+	})
+	for i := 1; i < len(rs); i++ {
+		lo, _ := span(rs[i])
+		if _, prevHi := span(rs[i-1]); lo < prevHi {
+			return i
+		}
+	}
+	return 0
+}
+
+// SpanHolding returns the index of the range of rs (sorted by SortSpans) holding off.
+func SpanHolding[R any](rs []R, off int64, span func(R) (lo, hi int64)) (int, bool) {
+	i := sort.Search(len(rs), func(i int) bool { lo, _ := span(rs[i]); return lo > off }) - 1
+	if i < 0 {
+		return 0, false
+	}
+	_, hi := span(rs[i])
+	return i, off < hi
 }

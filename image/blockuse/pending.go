@@ -40,3 +40,16 @@ func (p *Pending[T]) Finish(u T) {
 	}
 	p.offsets = nil
 }
+
+// ResolveByWalk finds the owners of the pending offsets (allocated, not yet explained) by
+// a walk that claims them, and records what no walk claims as metadata.
+func ResolveByWalk(out map[int64]Use, pending []int64, walk func(Claimer) error) (map[int64]Use, error) {
+	p := NewPending(out, pending)
+	if p.Len() > 0 {
+		if err := walk(p); err != nil {
+			return nil, err
+		}
+	}
+	p.Finish(Use{Kind: Metadata})
+	return out, nil
+}

@@ -1,12 +1,9 @@
 package ext4
 
 import (
-	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
-	"slices"
-	"sort"
 
 	"github.com/goldenimage/packer-plugin-sanitize/image/blockuse"
 )
@@ -266,26 +263,23 @@ func (x *inodeIndex) full() error {
 	return fmt.Errorf("%w (more than %d)", blockuse.ErrIndexFull, blockuse.MaxIndexRanges)
 }
 
-// seal sorts the ranges and refuses blocks claimed twice: which inode the walk would
-// name there depends on its order, which a lookup cannot tell.
+// seal sorts the ranges and refuses blocks claimed twice (blockuse.SortSpans).
 func (x *inodeIndex) seal() error {
-	slices.SortFunc(x.ranges, func(a, b inodeRange) int { return cmp.Compare(a.lo, b.lo) })
-	for i := 1; i < len(x.ranges); i++ {
-		if x.ranges[i].lo < x.ranges[i-1].hi {
-			return fmt.Errorf("block index: inodes %d and %d claim the block at %d", x.ranges[i-1].ino, x.ranges[i].ino, x.ranges[i].lo)
-		}
+	if i := blockuse.SortSpans(x.ranges, inodeRange.span); i > 0 {
+		return fmt.Errorf("block index: inodes %d and %d claim the block at %d", x.ranges[i-1].ino, x.ranges[i].ino, x.ranges[i].lo)
 	}
 	x.extents = nil
 	return nil
 }
 
+func (r inodeRange) span() (lo, hi int64) { return r.lo, r.hi }
+
 // lookup finds the range holding off.
 func (x *inodeIndex) lookup(off int64) (inodeRange, bool) {
-	i := sort.Search(len(x.ranges), func(i int) bool { return x.ranges[i].lo > off }) - 1
-	if i < 0 || off >= x.ranges[i].hi {
-		return inodeRange{}, false
+	if i, ok := blockuse.SpanHolding(x.ranges, off, inodeRange.span); ok {
+		return x.ranges[i], true
 	}
-	return x.ranges[i], true
+	return inodeRange{}, false
 }
 
 // isDir tells whether ino is in use, and a directory, as the inode tables say.

@@ -52,14 +52,7 @@ func (f *FS) uses(offsets []int64) (map[int64]Use, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := blockuse.NewPending(out, pending)
-	if p.Len() > 0 {
-		if err := f.claimOwners(p); err != nil {
-			return nil, err
-		}
-	}
-	p.Finish(Use{Kind: UseMetadata})
-	return out, nil
+	return blockuse.ResolveByWalk(out, pending, f.claimOwners)
 }
 
 // allocated answers for the offsets outside the filesystem and in free blocks, and

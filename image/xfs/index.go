@@ -1,11 +1,9 @@
 package xfs
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 
 	"github.com/goldenimage/packer-plugin-sanitize/image/blockuse"
 	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
@@ -48,6 +46,8 @@ type inodeIndex struct {
 
 var _ blockuse.Indexed = (*inodeIndex)(nil)
 
+func (r extentRange) span() (lo, hi int64) { return r.lo, r.hi }
+
 // Index records the extents of every in-use inode from the allocation groups' inode
 // btrees. The result answers as Uses does, looking the allocated offsets up and walking
 // the tree only for the names of the inodes they are in. It fails (and the deep scan
@@ -64,11 +64,8 @@ func (f *FS) Index(ctx context.Context) (blockuse.Indexed, error) {
 			return nil, fmt.Errorf("allocation group %d: %w", ag, err)
 		}
 	}
-	slices.SortFunc(x.ranges, func(a, b extentRange) int { return cmp.Compare(a.lo, b.lo) })
-	for i := 1; i < len(x.ranges); i++ {
-		if x.ranges[i].lo < x.ranges[i-1].hi {
-			return nil, fmt.Errorf("block index: inodes %d and %d claim the block at %d", x.ranges[i-1].ino, x.ranges[i].ino, x.ranges[i].lo)
-		}
+	if i := blockuse.SortSpans(x.ranges, extentRange.span); i > 0 {
+		return nil, fmt.Errorf("block index: inodes %d and %d claim the block at %d", x.ranges[i-1].ino, x.ranges[i].ino, x.ranges[i].lo)
 	}
 	x.chunk, x.seen = nil, nil
 	return x, nil
@@ -207,8 +204,8 @@ func (x *inodeIndex) Uses(offsets []int64) (map[int64]blockuse.Use, error) {
 	found := map[int64]extentRange{}
 	names := map[uint64]string{}
 	for _, off := range pending {
-		i := sort.Search(len(x.ranges), func(i int) bool { return x.ranges[i].lo > off }) - 1
-		if i < 0 || off >= x.ranges[i].hi {
+		i, ok := blockuse.SpanHolding(x.ranges, off, extentRange.span)
+		if !ok {
 			out[off] = blockuse.Use{Kind: blockuse.Metadata}
 			continue
 		}

@@ -15,14 +15,7 @@ func (f *FS) Uses(offsets []int64) (map[int64]blockuse.Use, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := blockuse.NewPending(out, pending)
-	if p.Len() > 0 {
-		if err := f.claimOwners(p); err != nil {
-			return nil, err
-		}
-	}
-	p.Finish(blockuse.Use{Kind: blockuse.Metadata})
-	return out, nil
+	return blockuse.ResolveByWalk(out, pending, f.claimOwners)
 }
 
 // claimOwners walks the tree, claiming extents while c wants more.
