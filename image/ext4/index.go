@@ -67,14 +67,10 @@ func (f *FS) Index(ctx context.Context) (blockuse.Indexed, error) {
 	words := (uint64(f.sb.inodesCount) + 64) / 64
 	x := &inodeIndex{fs: f, used: make([]uint64, words), dirs: make([]uint64, words), dirSize: map[uint32]int64{}}
 	// room for a range per inode in use (most have one extent), within the bound
-	if free := f.freeInodes(); free <= f.sb.inodesCount {
+	if free := f.sb.freeInodes; free <= f.sb.inodesCount {
 		x.ranges = make([]inodeRange, 0, min(int(f.sb.inodesCount-free), blockuse.MaxIndexRanges))
 	}
-	ino, err := f.journalInode()
-	if err != nil {
-		return nil, err
-	}
-	if ino != 0 {
+	if ino := f.sb.journalIno; ino != 0 {
 		in, err := f.readInode(ino)
 		if err != nil {
 			return nil, fmt.Errorf("journal inode: %w", err)
@@ -84,7 +80,7 @@ func (f *FS) Index(ctx context.Context) (blockuse.Indexed, error) {
 			return nil, err
 		}
 	}
-	first := f.firstIno()
+	first := f.sb.firstIno
 	buf := make([]byte, tableReadBytes)
 	for g := uint64(0); g < f.sb.groupCount; g++ {
 		if err := ctx.Err(); err != nil {
@@ -95,36 +91,6 @@ func (f *FS) Index(ctx context.Context) (blockuse.Indexed, error) {
 		}
 	}
 	return x, x.seal()
-}
-
-// journalInode is the superblock's journal inode number, 0 without a journal.
-func (f *FS) journalInode() (uint32, error) {
-	if f.sb.compat&compatHasJournal == 0 {
-		return 0, nil
-	}
-	b := make([]byte, 4)
-	if err := f.readAt(b, superblockOffset+0xE0); err != nil {
-		return 0, err
-	}
-	return binary.LittleEndian.Uint32(b), nil
-}
-
-// freeInodes is the superblock's count of free inodes.
-func (f *FS) freeInodes() uint32 {
-	b := make([]byte, 4)
-	if err := f.readAt(b, superblockOffset+0x10); err != nil {
-		return f.sb.inodesCount
-	}
-	return binary.LittleEndian.Uint32(b)
-}
-
-// firstIno is the first inode that is not reserved: 11 before the dynamic revision.
-func (f *FS) firstIno() uint32 {
-	b := make([]byte, 8)
-	if err := f.readAt(b, superblockOffset+0x4C); err != nil || binary.LittleEndian.Uint32(b) == 0 {
-		return 11
-	}
-	return max(binary.LittleEndian.Uint32(b[4:]), 11)
 }
 
 // group records the in-use inodes of block group g, by its inode bitmap.

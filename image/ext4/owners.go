@@ -115,9 +115,9 @@ type owners struct {
 
 // journal claims the offsets in the journal inode's blocks.
 func (o *owners) journal() error {
-	ino, err := o.fs.journalInode()
-	if err != nil || ino == 0 {
-		return err
+	ino := o.fs.sb.journalIno
+	if ino == 0 {
+		return nil
 	}
 	in, err := o.fs.readInode(ino)
 	if err != nil {

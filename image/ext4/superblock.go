@@ -92,6 +92,10 @@ type superblock struct {
 	uuid           [16]byte
 	groupCount     uint64
 	descPerBlock   uint64
+	// what the deep scan's owner index starts from
+	journalIno uint32 // 0 without a journal
+	firstIno   uint32 // the first inode that is not reserved
+	freeInodes uint32
 }
 
 // Probe tells whether r holds an ext2/3/4 superblock at its usual place.
@@ -133,10 +137,15 @@ func readSuperblock(r io.ReaderAt, devSize int64) (*superblock, error) {
 		return nil, fmt.Errorf("%w: block size 2^%d KiB", ErrCorrupt, logBlockSize)
 	}
 	sb.blockSize = 1024 << logBlockSize
-	if le.Uint32(b[0x4C:]) >= 1 { // dynamic revision: inode size and features are real
+	sb.firstIno, sb.freeInodes = 11, le.Uint32(b[0x10:])
+	if le.Uint32(b[0x4C:]) >= 1 { // dynamic revision: inode size, features, first inode are real
 		sb.inodeSize = int64(le.Uint16(b[0x58:]))
+		sb.firstIno = max(le.Uint32(b[0x54:]), 11)
 	} else {
 		sb.compat, sb.incompat, sb.roCompat = 0, 0, 0
+	}
+	if sb.compat&compatHasJournal != 0 {
+		sb.journalIno = le.Uint32(b[0xE0:])
 	}
 	if sb.incompat&incompat64Bit != 0 {
 		sb.blocksCount |= uint64(le.Uint32(b[0x150:])) << 32
