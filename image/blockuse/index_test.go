@@ -1,6 +1,10 @@
 package blockuse
 
-import "testing"
+import (
+	"cmp"
+	"slices"
+	"testing"
+)
 
 type span struct{ lo, hi int64 }
 
@@ -26,5 +30,32 @@ func TestSpansSortAndLookUp(t *testing.T) {
 	crossed := []span{{0, 8192}, {20000, 20001}, {4096, 12288}}
 	if i := SortSpans(crossed, span.bounds); i != 1 || crossed[i].lo != 4096 {
 		t.Fatalf("overlapping ranges: overlap at %d in %v, want 1 (the range at 4096)", i, crossed)
+	}
+}
+
+// Packed keys and the comparison sort order alike, ties kept in either order; a start
+// past what a key holds falls back to the comparison sort.
+func TestSortSpansByPackedKeysAsByComparison(t *testing.T) {
+	rs := make([]span, 5000)
+	for i := range rs {
+		lo := int64(i*7919%5000) * 4096
+		rs[i] = span{lo, lo + 4096}
+	}
+	packed := slices.Clone(rs)
+	if !sortByPackedKeys(packed, span.bounds) {
+		t.Fatal("5000 ranges under 1 TiB not sorted by packed keys")
+	}
+	if !slices.IsSortedFunc(packed, func(a, b span) int { return cmp.Compare(a.lo, b.lo) }) {
+		t.Fatal("packed keys left the ranges out of order")
+	}
+	if i := SortSpans(rs, span.bounds); i != 0 || !slices.Equal(rs, packed) {
+		t.Fatalf("SortSpans: overlap at %d, or another order than the packed keys'", i)
+	}
+	huge := []span{{1 << 62, 1<<62 + 1}, {0, 1}}
+	if sortByPackedKeys(huge, span.bounds) || huge[0].lo != 1<<62 {
+		t.Fatal("a start past 2^44 packed, or the ranges changed when refused")
+	}
+	if SortSpans(huge, span.bounds) != 0 || huge[0].lo != 0 {
+		t.Fatalf("ranges past 2^44 not sorted by comparison: %v", huge)
 	}
 }

@@ -37,11 +37,24 @@ type extentRange struct {
 // inodeIndex answers Uses from the extents of every in-use inode.
 type inodeIndex struct {
 	fs     *FS
-	ranges []extentRange   // sorted by lo, none overlapping
-	dirs   map[uint64]bool // every in-use inode: whether it is a directory
+	ranges []extentRange // sorted by lo, none overlapping
+	// inUse is every in-use inode, as its number shifted left by one with the low bit set
+	// for a directory, sorted.
+	inUse  []uint64
 	seen   map[uint64]bool // inode btree blocks read: a block reached twice is a loop
 	chunks uint64          // chunks read in the current group, at most what it can hold
-	chunk  []byte
+	buf    []byte          // the chunks of a leaf that lie together, read at once
+}
+
+// chunkReadBytes is the most inode chunks' bytes read at once.
+const chunkReadBytes = 256 << 10
+
+// inobtRec is a leaf record of an inode btree: a chunk of 64 inodes from agino start on,
+// with its holes (sparse chunks: a bit per 4 inodes not allocated) and free inodes.
+type inobtRec struct {
+	start uint32
+	holes uint16
+	free  uint64
 }
 
 var _ blockuse.Indexed = (*inodeIndex)(nil)
@@ -55,7 +68,7 @@ func (r extentRange) span() (lo, hi int64) { return r.lo, r.hi }
 // read, when two inodes claim one block, past blockuse.MaxIndexRanges ranges, or when
 // ctx is cancelled.
 func (f *FS) Index(ctx context.Context) (blockuse.Indexed, error) {
-	x := &inodeIndex{fs: f, dirs: map[uint64]bool{}, seen: map[uint64]bool{}, chunk: make([]byte, inodesPerChunk*f.sb.inodeSize)}
+	x := &inodeIndex{fs: f, seen: map[uint64]bool{}, buf: make([]byte, max(chunkReadBytes, inodesPerChunk*f.sb.inodeSize))}
 	for ag := uint64(0); ag < f.sb.agCount; ag++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -67,7 +80,8 @@ func (f *FS) Index(ctx context.Context) (blockuse.Indexed, error) {
 	if i := blockuse.SortSpans(x.ranges, extentRange.span); i > 0 {
 		return nil, fmt.Errorf("block index: inodes %d and %d claim the block at %d", x.ranges[i-1].ino, x.ranges[i].ino, x.ranges[i].lo)
 	}
-	x.chunk, x.seen = nil, nil
+	slices.Sort(x.inUse) // in order already, unless the btrees are not
+	x.buf, x.seen = nil, nil
 	return x, nil
 }
 
@@ -133,49 +147,73 @@ func (x *inodeIndex) inobt(ag uint64, agbno uint32, level int) error {
 	if n > (len(b)-shortBlockBytes)/inobtRecBytes {
 		return fmt.Errorf("%w: inode btree leaf with %d records", ErrCorrupt, n)
 	}
+	recs := make([]inobtRec, 0, n)
 	for i := range n {
 		rec := b[shortBlockBytes+i*inobtRecBytes:]
-		var holes uint16 // sparse chunks: a bit per 4 inodes not allocated
+		r := inobtRec{start: be.Uint32(rec), free: be.Uint64(rec[8:])}
 		if f.sb.incompat&incompatSpinodes != 0 {
-			holes = be.Uint16(rec[4:])
+			r.holes = be.Uint16(rec[4:])
 		}
-		if err := x.inodeChunk(ag, be.Uint32(rec), holes, be.Uint64(rec[8:])); err != nil {
+		if r.start%inodesPerChunk != 0 {
+			return fmt.Errorf("%w: inode chunk at %d", ErrCorrupt, r.start)
+		}
+		if ^r.free == 0 {
+			continue // all free: nothing to read
+		}
+		if x.chunks++; x.chunks > f.sb.agBlocks<<f.sb.inoPBLog/inodesPerChunk {
+			return fmt.Errorf("%w: more inode chunks listed than the group holds", ErrCorrupt)
+		}
+		recs = append(recs, r)
+	}
+	return x.inodeChunks(ag, recs)
+}
+
+// inodeChunks records the in-use inodes of the chunks of recs, reading the chunks that
+// lie one after the other at once.
+func (x *inodeIndex) inodeChunks(ag uint64, recs []inobtRec) error {
+	f := x.fs
+	chunkBytes := inodesPerChunk * f.sb.inodeSize
+	for i := 0; i < len(recs); {
+		j := i + 1
+		for j < len(recs) && recs[j].start == recs[j-1].start+inodesPerChunk && int64(j+1-i)*chunkBytes <= int64(len(x.buf)) {
+			j++
+		}
+		off := f.sb.offset(ag<<f.sb.agBlkLog | uint64(recs[i].start)>>f.sb.inoPBLog)
+		run := x.buf[:int64(j-i)*chunkBytes]
+		if off < 0 || off+int64(len(run)) > int64(f.sb.blocks)*f.sb.blockSize {
+			return fmt.Errorf("%w: inode chunk %d outside the filesystem", ErrCorrupt, recs[i].start)
+		}
+		if err := readat.Full(f.r, run, off); err != nil {
 			return err
 		}
+		for k, r := range recs[i:j] {
+			if err := x.inodeChunk(ag, r, run[int64(k)*chunkBytes:int64(k+1)*chunkBytes]); err != nil {
+				return err
+			}
+		}
+		i = j
 	}
 	return nil
 }
 
-// inodeChunk reads the 64 inodes from agino start on and records those in use.
-func (x *inodeIndex) inodeChunk(ag uint64, start uint32, holes uint16, free uint64) error {
+// inodeChunk records the in-use inodes of the chunk r, given its bytes.
+func (x *inodeIndex) inodeChunk(ag uint64, r inobtRec, chunk []byte) error {
 	f := x.fs
-	if start%inodesPerChunk != 0 {
-		return fmt.Errorf("%w: inode chunk at %d", ErrCorrupt, start)
-	}
-	if ^free == 0 {
-		return nil // all free: nothing to read
-	}
-	if x.chunks++; x.chunks > f.sb.agBlocks<<f.sb.inoPBLog/inodesPerChunk {
-		return fmt.Errorf("%w: more inode chunks listed than the group holds", ErrCorrupt)
-	}
-	off := f.sb.offset(ag<<f.sb.agBlkLog | uint64(start)>>f.sb.inoPBLog)
-	if off < 0 || off+int64(len(x.chunk)) > int64(f.sb.blocks)*f.sb.blockSize {
-		return fmt.Errorf("%w: inode chunk %d outside the filesystem", ErrCorrupt, start)
-	}
-	if err := readat.Full(f.r, x.chunk, off); err != nil {
-		return err
-	}
 	isz := f.sb.inodeSize
 	for i := range uint64(inodesPerChunk) {
-		if holes&(1<<(i/4)) != 0 || free&(1<<i) != 0 {
+		if r.holes&(1<<(i/4)) != 0 || r.free&(1<<i) != 0 {
 			continue
 		}
-		ino := ag<<(f.sb.agBlkLog+f.sb.inoPBLog) | (uint64(start) + i)
-		in, err := f.parseInode(ino, x.chunk[int64(i)*isz:int64(i+1)*isz])
+		ino := ag<<(f.sb.agBlkLog+f.sb.inoPBLog) | (uint64(r.start) + i)
+		in, err := f.parseInode(ino, chunk[int64(i)*isz:int64(i+1)*isz])
 		if err != nil {
 			return err
 		}
-		x.dirs[ino] = in.isDir()
+		entry := ino << 1
+		if in.isDir() {
+			entry |= 1
+		}
+		x.inUse = append(x.inUse, entry)
 		if !in.isDir() && !in.isRegular() && !in.isSymlink() {
 			continue
 		}
@@ -192,6 +230,15 @@ func (x *inodeIndex) inodeChunk(ag uint64, start uint32, holes uint16, free uint
 		}
 	}
 	return nil
+}
+
+// isDir tells whether ino is in use, and a directory, as the inode btrees say.
+func (x *inodeIndex) isDir(ino uint64) (known, dir bool) {
+	i, found := slices.BinarySearch(x.inUse, ino<<1)
+	if !found && i < len(x.inUse) && x.inUse[i] == ino<<1|1 {
+		return true, true
+	}
+	return found, false
 }
 
 // Uses tells what holds each offset, as FS.Uses does.
@@ -219,8 +266,7 @@ func (x *inodeIndex) Uses(offsets []int64) (map[int64]blockuse.Use, error) {
 	if err != nil {
 		return nil, err
 	}
-	dirOf := func(ino uint64) (known, dir bool) { dir, known = x.dirs[ino]; return known, dir }
-	if err := (&owners{fs: f}).tree().Names(root, names, dirOf); err != nil {
+	if err := (&owners{fs: f}).tree().Names(root, names, x.isDir); err != nil {
 		return nil, err
 	}
 	for off, r := range found {
