@@ -81,11 +81,24 @@ func sortByPackedKeys[R any](rs []R, span func(R) (lo, hi int64)) bool {
 		keys[i] = uint64(lo)<<packedIndexBits | uint64(i)
 	}
 	slices.Sort(keys)
-	sorted := make([]R, len(rs))
-	for i, k := range keys {
-		sorted[i] = rs[k&(1<<packedIndexBits-1)]
+	// rs[i] takes the range at the index keys[i] holds: moved in place, cycle by cycle,
+	// the top bit of a key marking a place filled (a start never reaches it)
+	const index, filled = 1<<packedIndexBits - 1, 1 << 63
+	for i := range keys {
+		if keys[i]&filled != 0 {
+			continue
+		}
+		first, j := rs[i], i
+		for {
+			from := int(keys[j] & index)
+			keys[j] |= filled
+			if from == i {
+				rs[j] = first
+				break
+			}
+			rs[j], j = rs[from], from
+		}
 	}
-	copy(rs, sorted)
 	return true
 }
 

@@ -86,6 +86,10 @@ func TestBadImages(t *testing.T) {
 		"needs repair":             {func(b []byte) []byte { b[219] |= 0x10; return resum(b) }, "xfs_repair"},
 		"inode checksum":           {func(b []byte) []byte { b[ino*512+60]++; return b }, "fails its checksum"},
 		"v4 (crc=0) is not read":   {func(b []byte) []byte { b[101] = 4; return b }, "version 4"},
+		"more allocation groups than blocks": {func(b []byte) []byte {
+			binary.BigEndian.PutUint32(b[88:], 1<<31) // sb_agcount
+			return resum(b)
+		}, "cannot hold 2147483648 allocation groups"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -1,8 +1,9 @@
 package xfs
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 
 	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
@@ -28,10 +29,16 @@ func decodeExtent(b []byte) extent {
 	}
 }
 
+func (a extent) byOffset(b extent) int { return cmp.Compare(a.off, b.off) }
+
 // extents returns an inode's data fork mapping, sorted by file offset and checked: no
 // overlap, every block inside the filesystem.
-func (f *FS) extents(in *inode) ([]extent, error) {
-	var out []extent
+func (f *FS) extents(in *inode) ([]extent, error) { return f.extentsInto(nil, in) }
+
+// extentsInto is extents, in buf's storage while it has room (the index reads every
+// inode's mapping, and keeps none of them).
+func (f *FS) extentsInto(buf []extent, in *inode) ([]extent, error) {
+	out := buf[:0]
 	switch in.format {
 	case formatExtents:
 		if in.nextents*16 > uint64(len(in.fork)) {
@@ -61,7 +68,9 @@ func (f *FS) extents(in *inode) ([]extent, error) {
 	default:
 		return nil, nil
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].off < out[j].off })
+	if !slices.IsSortedFunc(out, extent.byOffset) {
+		slices.SortFunc(out, extent.byOffset)
+	}
 	for i, e := range out {
 		last := e.start + e.count - 1 // in the same allocation group: its bytes are contiguous
 		if e.count == 0 || f.sb.offset(e.start) < 0 || f.sb.offset(last) < 0 || e.start>>f.sb.agBlkLog != last>>f.sb.agBlkLog {

@@ -44,6 +44,8 @@ type inodeIndex struct {
 	seen   map[uint64]bool // inode btree blocks read: a block reached twice is a loop
 	chunks uint64          // chunks read in the current group, at most what it can hold
 	buf    []byte          // the chunks of a leaf that lie together, read at once
+	in     inode           // the inode being recorded
+	ext    []extent        // its extents
 }
 
 // chunkReadBytes is the most inode chunks' bytes read at once.
@@ -69,11 +71,27 @@ func (r extentRange) span() (lo, hi int64) { return r.lo, r.hi }
 // ctx is cancelled.
 func (f *FS) Index(ctx context.Context) (blockuse.Indexed, error) {
 	x := &inodeIndex{fs: f, seen: map[uint64]bool{}, buf: make([]byte, max(chunkReadBytes, inodesPerChunk*f.sb.inodeSize))}
-	for ag := uint64(0); ag < f.sb.agCount; ag++ {
+	// the inode headers first, for room for a range per inode in use at once (most have
+	// one extent), within the bound
+	agis := make([][]byte, f.sb.agCount)
+	inUse := 0
+	for ag := range agis {
+		agi, err := x.inodeHeader(uint64(ag))
+		if err != nil {
+			return nil, fmt.Errorf("allocation group %d: %w", ag, err)
+		}
+		if count, free := be.Uint32(agi[16:]), be.Uint32(agi[28:]); free <= count {
+			inUse = min(inUse+int(count-free), blockuse.MaxIndexRanges)
+		}
+		agis[ag] = agi
+	}
+	x.ranges = make([]extentRange, 0, inUse)
+	x.inUse = make([]uint64, 0, inUse)
+	for ag, agi := range agis {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if err := x.group(ag); err != nil {
+		if err := x.group(uint64(ag), agi); err != nil {
 			return nil, fmt.Errorf("allocation group %d: %w", ag, err)
 		}
 	}
@@ -81,31 +99,32 @@ func (f *FS) Index(ctx context.Context) (blockuse.Indexed, error) {
 		return nil, fmt.Errorf("block index: inodes %d and %d claim the block at %d", x.ranges[i-1].ino, x.ranges[i].ino, x.ranges[i].lo)
 	}
 	slices.Sort(x.inUse) // in order already, unless the btrees are not
-	x.buf, x.seen = nil, nil
+	x.buf, x.seen, x.in, x.ext = nil, nil, inode{}, nil
 	return x, nil
 }
 
-// group reads allocation group ag's inode header and walks its inode btree.
-func (x *inodeIndex) group(ag uint64) error {
+// inodeHeader reads and checks allocation group ag's inode header (AGI).
+func (x *inodeIndex) inodeHeader(ag uint64) ([]byte, error) {
 	f := x.fs
 	start := f.sb.offset(ag << f.sb.agBlkLog)
 	if start < 0 {
-		return fmt.Errorf("%w: outside the filesystem", ErrCorrupt)
+		return nil, fmt.Errorf("%w: outside the filesystem", ErrCorrupt)
 	}
 	agi := make([]byte, f.sb.sectorSize)
 	if err := readat.Full(f.r, agi, start+2*f.sb.sectorSize); err != nil {
-		return fmt.Errorf("reading the inode header: %w", err)
+		return nil, fmt.Errorf("reading the inode header: %w", err)
 	}
 	if string(agi[:4]) != agiMagic || be.Uint32(agi[8:]) != uint32(ag) || !crcOK(agi, 312) {
-		return fmt.Errorf("%w: bad inode header (AGI)", ErrCorrupt)
+		return nil, fmt.Errorf("%w: bad inode header (AGI)", ErrCorrupt)
 	}
+	return agi, nil
+}
+
+// group walks allocation group ag's inode btree, from its inode header agi.
+func (x *inodeIndex) group(ag uint64, agi []byte) error {
 	root, levels := be.Uint32(agi[20:]), int(be.Uint32(agi[24:]))
 	if levels < 1 || levels > maxInobtLevels {
 		return fmt.Errorf("%w: inode btree of %d levels", ErrCorrupt, levels)
-	}
-	// room for a range per inode in use (most have one extent), within the bound
-	if count, free := be.Uint32(agi[16:]), be.Uint32(agi[28:]); free <= count {
-		x.ranges = slices.Grow(x.ranges, min(int(count-free), blockuse.MaxIndexRanges-len(x.ranges)))
 	}
 	x.chunks = 0
 	return x.inobt(ag, root, levels-1)
@@ -205,8 +224,8 @@ func (x *inodeIndex) inodeChunk(ag uint64, r inobtRec, chunk []byte) error {
 			continue
 		}
 		ino := ag<<(f.sb.agBlkLog+f.sb.inoPBLog) | (uint64(r.start) + i)
-		in, err := f.parseInode(ino, chunk[int64(i)*isz:int64(i+1)*isz])
-		if err != nil {
+		in := &x.in
+		if err := f.parseInodeInto(in, ino, chunk[int64(i)*isz:int64(i+1)*isz]); err != nil {
 			return err
 		}
 		entry := ino << 1
@@ -217,10 +236,11 @@ func (x *inodeIndex) inodeChunk(ag uint64, r inobtRec, chunk []byte) error {
 		if !in.isDir() && !in.isRegular() && !in.isSymlink() {
 			continue
 		}
-		ext, err := f.extents(in)
+		ext, err := f.extentsInto(x.ext, in)
 		if err != nil {
 			return err
 		}
+		x.ext = ext
 		if len(x.ranges)+len(ext) > blockuse.MaxIndexRanges {
 			return fmt.Errorf("%w (more than %d)", blockuse.ErrIndexFull, blockuse.MaxIndexRanges)
 		}

@@ -90,22 +90,31 @@ func (f *FS) readInode(num uint64) (*inode, error) {
 
 // parseInode checks and decodes inode num from its bytes b (its fork points into b).
 func (f *FS) parseInode(num uint64, b []byte) (*inode, error) {
+	in := new(inode)
+	if err := f.parseInodeInto(in, num, b); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// parseInodeInto is parseInode into in (the index parses every inode, and keeps none).
+func (f *FS) parseInodeInto(in *inode, num uint64, b []byte) error {
 	switch {
 	case string(b[:2]) != "IN":
-		return nil, fmt.Errorf("%w: inode %d has no IN magic", ErrCorrupt, num)
+		return fmt.Errorf("%w: inode %d has no IN magic", ErrCorrupt, num)
 	case b[4] != 3:
-		return nil, fmt.Errorf("%w: inode %d is version %d", ErrCorrupt, num, b[4])
+		return fmt.Errorf("%w: inode %d is version %d", ErrCorrupt, num, b[4])
 	case !crcOK(b, 100):
-		return nil, fmt.Errorf("%w: inode %d fails its checksum", ErrCorrupt, num)
+		return fmt.Errorf("%w: inode %d fails its checksum", ErrCorrupt, num)
 	case be.Uint64(b[152:]) != num:
-		return nil, fmt.Errorf("%w: inode %d says it is inode %d", ErrCorrupt, num, be.Uint64(b[152:]))
+		return fmt.Errorf("%w: inode %d says it is inode %d", ErrCorrupt, num, be.Uint64(b[152:]))
 	}
-	in := &inode{num: num, mode: be.Uint16(b[2:]), format: b[5], size: int64(be.Uint64(b[56:]))}
+	*in = inode{num: num, mode: be.Uint16(b[2:]), format: b[5], size: int64(be.Uint64(b[56:]))}
 	// nrext64 moves the data fork's extent count to a 64-bit field where v3 inodes had
 	// padding; the old 32-bit field then counts the attribute fork's extents
 	if be.Uint64(b[120:])&flag2Nrext64 != 0 {
 		if !f.sb.nrext64 {
-			return nil, fmt.Errorf("%w: inode %d has 64-bit extent counters on a filesystem without nrext64", ErrCorrupt, num)
+			return fmt.Errorf("%w: inode %d has 64-bit extent counters on a filesystem without nrext64", ErrCorrupt, num)
 		}
 		in.nextents = be.Uint64(b[24:])
 	} else {
@@ -117,18 +126,18 @@ func (f *FS) parseInode(num uint64, b []byte) (*inode, error) {
 		forkEnd = inodeCore + forkoff*8
 	}
 	if forkEnd > f.sb.inodeSize || in.size < 0 || in.nextents > maxExtents {
-		return nil, fmt.Errorf("%w: inode %d: fork end %d, size %d, %d extents", ErrCorrupt, num, forkEnd, in.size, in.nextents)
+		return fmt.Errorf("%w: inode %d: fork end %d, size %d, %d extents", ErrCorrupt, num, forkEnd, in.size, in.nextents)
 	}
 	in.fork = b[inodeCore:forkEnd]
 	switch {
 	case in.format == formatLocal && in.size > int64(len(in.fork)):
-		return nil, fmt.Errorf("%w: inode %d keeps %d bytes in a %d-byte fork", ErrCorrupt, num, in.size, len(in.fork))
+		return fmt.Errorf("%w: inode %d keeps %d bytes in a %d-byte fork", ErrCorrupt, num, in.size, len(in.fork))
 	case in.format == formatLocal && in.isRegular():
-		return nil, fmt.Errorf("%w: regular file inode %d in local format", ErrCorrupt, num)
+		return fmt.Errorf("%w: regular file inode %d in local format", ErrCorrupt, num)
 	case in.format > formatBtree:
-		return nil, fmt.Errorf("%w: inode %d has data fork format %d", ErrUnsupported, num, in.format)
+		return fmt.Errorf("%w: inode %d has data fork format %d", ErrUnsupported, num, in.format)
 	}
-	return in, nil
+	return nil
 }
 
 // timestamp decodes an inode time: seconds and nanoseconds, or with bigtime nanoseconds

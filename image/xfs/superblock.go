@@ -136,8 +136,17 @@ func readSuperblock(r io.ReaderAt, size int64) (*superblock, error) {
 	if end := int64(sb.blocks) * sb.blockSize; end > size || sb.blocks > sb.agBlocks*sb.agCount {
 		return nil, fmt.Errorf("%w: the filesystem is %d bytes but its volume holds %d (truncated image?)", ErrCorrupt, end, size)
 	}
+	// as the kernel checks: every group but the last is whole, and the last holds at least
+	// minAGBlocks (an allocation group count past the blocks would be trusted by loops
+	// and allocations over the groups)
+	if sb.blocks < (sb.agCount-1)*sb.agBlocks+minAGBlocks {
+		return nil, fmt.Errorf("%w: %d blocks cannot hold %d allocation groups of %d blocks", ErrCorrupt, sb.blocks, sb.agCount, sb.agBlocks)
+	}
 	return sb, nil
 }
+
+// minAGBlocks is the fewest blocks an allocation group holds (XFS_MIN_AG_BLOCKS).
+const minAGBlocks = 64
 
 // offset converts a filesystem block number (allocation group in the high bits) to a
 // byte offset, or -1 when it lies outside the filesystem.
@@ -163,9 +172,12 @@ func (sb *superblock) inodeOffset(ino uint64) int64 {
 }
 
 // crcOK checks a little-endian CRC-32C stored at at, computed with that field zeroed.
+// zeroCRC stands for the CRC field while the CRC is computed.
+var zeroCRC [4]byte
+
 func crcOK(b []byte, at int) bool {
 	crc := crc32.Update(0, castagnoli, b[:at])
-	crc = crc32.Update(crc, castagnoli, []byte{0, 0, 0, 0})
+	crc = crc32.Update(crc, castagnoli, zeroCRC[:])
 	crc = crc32.Update(crc, castagnoli, b[at+4:])
 	return crc == binary.LittleEndian.Uint32(b[at:])
 }
