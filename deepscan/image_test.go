@@ -42,26 +42,31 @@ func scanImage(t *testing.T, img string) []Hit {
 		if v.Err != nil {
 			t.Fatal(v.Err)
 		}
-		// As sanitize-verify does: the owners recorded while the scan reads (an index,
-		// on ext4 and xfs)...
-		loc := NewLocator(v.Raw, v.Raw.Size(), v.Filesystem)
-		res, err := Scan(context.Background(), v.Source, v.Raw, v.Raw.Size(), Options{Locator: loc})
+		res, err := Scan(context.Background(), v.Source, v.Raw, v.Raw.Size(), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
+		// As sanitize-verify does: the owners looked up in an index (on ext4 and xfs),
+		// with the filesystem reader the image was opened with...
+		loc := NewLocator(v.Raw, v.Raw.Size(), v.Filesystem).Reuse(v.Reader())
 		walked := slices.Clone(res.Hits)
 		if err := loc.Locate(res.Hits); err != nil {
 			t.Fatal(err)
 		}
-		// ...tell what a walk for the hits after the scan tells.
-		if err := Locate(walked, v.Raw, v.Raw.Size(), v.Filesystem); err != nil {
+		// ...tell what a walk for the hits tells.
+		walker := NewLocator(v.Raw, v.Raw.Size(), v.Filesystem)
+		walker.walk = true
+		if err := walker.Locate(walked); err != nil {
 			t.Fatal(err)
 		}
 		if indexed := strings.HasPrefix(v.Filesystem, "ext") || v.Filesystem == "xfs"; len(res.Hits) > 0 && loc.looked != indexed {
-			t.Errorf("%s (%s): hits looked up in an index built during the scan: %t, want %t", v.Source, v.Filesystem, loc.looked, indexed)
+			t.Errorf("%s (%s): hits looked up in an index: %t, want %t", v.Source, v.Filesystem, loc.looked, indexed)
+		}
+		if walker.looked {
+			t.Errorf("%s: the walking Locator looked the hits up in an index", v.Source)
 		}
 		if !slices.Equal(res.Hits, walked) {
-			t.Fatalf("%s: located during the scan: %s; walked after it: %s", v.Source, describeHits(res.Hits), describeHits(walked))
+			t.Fatalf("%s: located in the index: %s; walked for: %s", v.Source, describeHits(res.Hits), describeHits(walked))
 		}
 		all = append(all, res.Hits...)
 	}

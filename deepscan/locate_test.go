@@ -18,12 +18,7 @@ func (crashingFS) Uses([]int64) (map[int64]blockuse.Use, error) { panic("index o
 // A reader crashing while the hits are mapped makes every owner unknown and an error
 // saying so; the hits themselves stay.
 func TestLocateSurvivesACrashingReader(t *testing.T) {
-	l := NewLocator(nil, 0, "ext4")
-	l.once.Do(func() {
-		l.done = make(chan struct{})
-		l.fsys = crashingFS{fstest.MapFS{}}
-		close(l.done)
-	})
+	l := NewLocator(nil, 0, "ext4").Reuse(crashingFS{fstest.MapFS{}})
 	hits := []Hit{{Offset: 1, Rule: "private-key"}, {Offset: 2, Rule: "private-key"}}
 	err := l.Locate(hits)
 	if err == nil || !strings.Contains(err.Error(), "crashed") {

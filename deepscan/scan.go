@@ -30,8 +30,6 @@ type Options struct {
 	ChunkSize int
 	Workers   int // chunks read and scanned at once; default GOMAXPROCS, at most 8
 	MaxHits   int
-	// Locator, when set, starts mapping owners at the scan's first hit (see Locator).
-	Locator *Locator
 }
 
 // Hit is one secret found in a volume. It never holds the secret.
@@ -125,9 +123,6 @@ func (s *scanner) readAt(p []byte, off int64) error {
 }
 
 func (s *scanner) add(found []Hit) {
-	if s.opt.Locator != nil {
-		s.opt.Locator.start()
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.total += len(found)

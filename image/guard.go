@@ -16,6 +16,16 @@ type guardFS struct {
 
 func guard(inner fs.FS, source string) fs.FS { return &guardFS{inner: inner, source: source} }
 
+// Reader returns the volume's filesystem reader itself (*ext4.FS, *xfs.FS, ...), without
+// the guard FS puts around it, or nil: for a caller that needs more than fs.FS of it
+// (the deep scan maps offsets to files with it) and recovers from its panics itself.
+func (v Volume) Reader() fs.FS {
+	if g, ok := v.FS.(*guardFS); ok {
+		return g.inner
+	}
+	return v.FS
+}
+
 var (
 	_ fs.ReadLinkFS = (*guardFS)(nil)
 	_ fs.ReadDirFS  = (*guardFS)(nil)

@@ -37,13 +37,7 @@ func deepScanVolume(vol image.Volume, say func(string)) ([]cleanup.Finding, erro
 		return nil, nil // a rootfs archive: no blocks, no free space
 	}
 	t0 := time.Now()
-	var opt deepscan.Options
-	if vol.Err == nil && vol.Skipped == "" {
-		// owners are recorded while the scan reads, from its first hit on
-		opt.Locator = deepscan.NewLocator(vol.Raw, vol.Raw.Size(), vol.Filesystem)
-		defer opt.Locator.Close()
-	}
-	res, err := deepscan.Scan(context.Background(), vol.Source, vol.Raw, vol.Raw.Size(), opt)
+	res, err := deepscan.Scan(context.Background(), vol.Source, vol.Raw, vol.Raw.Size(), deepscan.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +52,8 @@ func deepScanVolume(vol image.Volume, say func(string)) ([]cleanup.Finding, erro
 			res.Hits[i].Owner = deepscan.Owner{Kind: "swap"}
 		}
 	case vol.Err == nil:
-		locateErr = opt.Locator.Locate(res.Hits)
+		// with the filesystem reader the checks used, not a second one
+		locateErr = deepscan.NewLocator(vol.Raw, vol.Raw.Size(), vol.Filesystem).Reuse(vol.Reader()).Locate(res.Hits)
 	default:
 		for i := range res.Hits {
 			res.Hits[i].Owner = deepscan.Owner{Kind: deepscan.KindUnknown, Why: "owner unknown: the filesystem could not be read"}

@@ -23,8 +23,8 @@ type scanReport struct {
 	PeakRSSKB     int64    `json:"peak_rss_kb"` // VmHWM at the end
 }
 
-// childScan deep-scans every volume of img, as sanitize-verify's deep_scan does (owners
-// recorded while the scan reads, from its first hit on), in a process of its own so that
+// childScan deep-scans every volume of img, as sanitize-verify's deep_scan does (the
+// hits then looked up in an owner index), in a process of its own so that
 // its peak RSS is measured alone. Without owners, the hits are not mapped to files.
 func childScan(img string, owners bool) error {
 	start := time.Now()
@@ -39,17 +39,14 @@ func childScan(img string, owners bool) error {
 			continue
 		}
 		t0 := time.Now()
-		var opt deepscan.Options
-		if owners {
-			opt.Locator = deepscan.NewLocator(v.Raw, v.Raw.Size(), v.Filesystem)
-		}
-		res, err := deepscan.Scan(context.Background(), v.Source, v.Raw, v.Raw.Size(), opt)
+		res, err := deepscan.Scan(context.Background(), v.Source, v.Raw, v.Raw.Size(), deepscan.Options{})
 		if err != nil {
 			return err
 		}
 		t1 := time.Now()
 		if owners {
-			if err := opt.Locator.Locate(res.Hits); err != nil {
+			loc := deepscan.NewLocator(v.Raw, v.Raw.Size(), v.Filesystem).Reuse(v.Reader())
+			if err := loc.Locate(res.Hits); err != nil {
 				return err
 			}
 		}

@@ -87,7 +87,7 @@ func bench(sizeGiB, rounds int) error {
 		}
 	}
 	withOwners := reports[1]
-	fmt.Printf("\nBest cold run with owners: %.2fs opening the image, %.2fs scanning (recording owners from the first hit on), %.3fs mapping %d hits after the scan\n",
+	fmt.Printf("\nBest cold run with owners: %.2fs opening the image, %.2fs scanning, %.3fs mapping %d hits after the scan\n",
 		withOwners.OpenSeconds, withOwners.ScanSeconds, withOwners.LocateSeconds, withOwners.Total)
 	for _, h := range withOwners.Hits {
 		fmt.Printf("  %s\n", h)
