@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"testing"
+
+	"github.com/goldenimage/packer-plugin-sanitize/internal/bytepairs"
 )
 
 // BenchmarkScanImage scans the image named by $DEEPSCAN_BENCH_IMAGE (cmd/deepscanbench
@@ -22,11 +24,11 @@ func BenchmarkScanImage(b *testing.B) {
 	kinds := map[string]searchKind{"pairs-avx512": searchPairs, "pairs-avx2": searchPairs, "per-pivot": searchPerPivot}
 	for _, name := range []string{"pairs-avx512", "pairs-avx2", "per-pivot"} {
 		b.Run(name, func(b *testing.B) {
-			if !searchable(kinds[name]) || (name == "pairs-avx512" && !haveAVX512) {
+			if !searchable(kinds[name]) || (name == "pairs-avx512" && !bytepairs.HaveAVX512) {
 				b.Skip("not on this CPU")
 			}
-			defer func(was searchKind, wide bool) { search, pairsWithAVX512 = was, wide }(search, pairsWithAVX512)
-			search, pairsWithAVX512 = kinds[name], name == "pairs-avx512"
+			defer func(was searchKind, wide bool) { search, bytepairs.AVX512 = was, wide }(search, bytepairs.AVX512)
+			search, bytepairs.AVX512 = kinds[name], name == "pairs-avx512"
 			b.SetBytes(fi.Size())
 			for b.Loop() {
 				if _, err := Scan(context.Background(), path, f, fi.Size(), Options{}); err != nil {

@@ -3,6 +3,8 @@ package deepscan
 import (
 	"bytes"
 	"fmt"
+
+	"github.com/goldenimage/packer-plugin-sanitize/internal/bytepairs"
 )
 
 // The hot loop. Most of a disk is zeros (free space never written) or bytes that hold no
@@ -49,18 +51,25 @@ const (
 	searchPairs
 )
 
-// pairTable is every (pivot, neighbour) pair of the anchors, as the pair search classes
-// bytes: pair i sets bit i of the entry for its second byte's low nibble and of
-// its high nibble's (second), and likewise for its first byte (first); a byte is pair
-// i's second byte exactly when both its entries hold bit i. pairsOK is false when the
-// pairs do not fit eight bits or a group has no neighbour to pair with.
+// search is how the hot loop finds candidates on this CPU: pairs of bytes (a pivot and
+// its neighbour) 64 bytes at a time with AVX2 or AVX-512 (package bytepairs); else, or
+// for anchors whose pairs do not fit its classes, one bytes.IndexByte pass per pivot.
+var search = func() searchKind {
+	if searchable(searchPairs) {
+		return searchPairs
+	}
+	return searchPerPivot
+}()
+
+// searchable tells whether a way to search runs on this CPU.
+func searchable(k searchKind) bool { return k != searchPairs || (bytepairs.Available && pairsOK) }
+
+// pairTable is every (pivot, neighbour) pair of the anchors, one class each (see package
+// bytepairs). pairsOK is false when the pairs do not fit its classes or a group has no
+// neighbour to pair with.
 var pairTable, pairsOK = packPairs(pivots)
 
-type pairTables struct {
-	secondLo, secondHi, firstLo, firstHi [16]byte
-}
-
-func packPairs(groups []pivotGroup) (t pairTables, ok bool) {
+func packPairs(groups []pivotGroup) (t bytepairs.Table, ok bool) {
 	var pairs [][2]byte
 	for _, g := range groups {
 		if g.near == 0 {
@@ -76,15 +85,11 @@ func packPairs(groups []pivotGroup) (t pairTables, ok bool) {
 			}
 		}
 	}
-	if len(pairs) == 0 || len(pairs) > 8 {
+	if len(pairs) == 0 || len(pairs) > bytepairs.Classes {
 		return t, false
 	}
 	for i, p := range pairs {
-		bit := byte(1) << i
-		t.firstLo[p[0]&15] |= bit
-		t.firstHi[p[0]>>4] |= bit
-		t.secondLo[p[1]&15] |= bit
-		t.secondHi[p[1]>>4] |= bit
+		t.Add(i, p[:1], p[1:])
 	}
 	return t, true
 }
@@ -233,35 +238,12 @@ func (w *worker) span(data []byte, lo, hi int) error {
 }
 
 // spanPairs finds the pivots whose neighbour is one an anchor has (pairTable), 64
-// bytes at a time: a pair is rarer than its pivot byte alone (in text, "ey" is far rarer
-// than "y"), so fewer candidates reach Go code. Pairs are found at their second byte;
-// the bytes of data[lo:hi] too few for a block are tested one by one.
+// bytes at a time (bytepairs.Search): a pair is rarer than its pivot byte alone (in
+// text, "ey" is far rarer than "y"), so fewer candidates reach Go code. Pairs are found
+// where they end, in data[lo:hi]; none ends at 0, where a pivot would need a neighbour
+// before the data.
 func (w *worker) spanPairs(data []byte, lo, hi int) error {
-	q := lo
-	if q == 0 { // no byte before it: a pair cannot end here, but a pivot can start one
-		if err := w.pairAt(data, 0); err != nil {
-			return err
-		}
-		q = 1
-	}
-	for q < hi {
-		n, scanned := findPairs(data[q-1:hi], &pairTable, w.at)
-		for _, j := range w.at[:n] {
-			if err := w.pairAt(data, q-1+int(j)); err != nil {
-				return err
-			}
-		}
-		q += scanned - 1
-		if hi-q >= 64 {
-			continue // w.at was full
-		}
-		for ; q < hi; q++ {
-			if err := w.pairAt(data, q); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return bytepairs.Search(data[:hi], max(lo, 1), &pairTable, w.at, func(j int) error { return w.pairAt(data, j) })
 }
 
 // pairAt checks the pivots of a pair that may end at data[r]: data[r] for a group

@@ -31,7 +31,7 @@
 	VPAND   Y3, Y1, Y1; \
 	VPAND   Y1, Y0, dst
 
-// func findPairsAVX512(b []byte, t *pairTables, out []int32) (n int, scanned int)
+// func findAVX512(b []byte, t *Table, out []int32) (n int, scanned int)
 //
 // For every j from 1 on, 64 at a time, where b[j-1] and b[j] are one of the pairs of t,
 // j is written to out. Each byte is classed by two nibble lookups (VPSHUFB): bit i of
@@ -40,7 +40,7 @@
 // classes share a bit. Whole 64-byte blocks only: it stops before a block that b
 // cannot fill (j+64 > len(b)), or whose hits out might not hold, and returns the first
 // j it did not look at.
-TEXT ·findPairsAVX512(SB), NOSPLIT, $0-72
+TEXT ·findAVX512(SB), NOSPLIT, $0-72
 	MOVQ b_base+0(FP), SI
 	MOVQ b_len+8(FP), CX
 	MOVQ t+24(FP), BX
@@ -95,10 +95,10 @@ done:
 	MOVQ R11, scanned+64(FP)
 	RET
 
-// func findPairsAVX2(b []byte, t *pairTables, out []int32) (n int, scanned int)
+// func findAVX2(b []byte, t *Table, out []int32) (n int, scanned int)
 //
-// findPairsAVX512 with 32-byte vectors, two to a 64-byte block.
-TEXT ·findPairsAVX2(SB), NOSPLIT, $0-72
+// findAVX512 with 32-byte vectors, two to a 64-byte block.
+TEXT ·findAVX2(SB), NOSPLIT, $0-72
 	MOVQ b_base+0(FP), SI
 	MOVQ b_len+8(FP), CX
 	MOVQ t+24(FP), BX
