@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/goldenimage/packer-plugin-sanitize/internal/bytepairs"
 )
 
 // scanSecretsReference is the straightforward scan ScanSecrets must agree with: every
@@ -166,4 +168,43 @@ func keywordFolds(l int) bool {
 		}
 	}
 	return false
+}
+
+// The keywords' pivots fit the pair search, and it finds every occurrence of every
+// literal that the per-pivot passes find: on text dense with literals in either case,
+// pivots before other bytes, and literals cut by the end of the data.
+func TestKeywordSearchesAgree(t *testing.T) {
+	if !keywords.pairsOK {
+		t.Fatalf("%d pivot groups do not fit the pair search's classes", len(keywords.pivots))
+	}
+	if !bytepairs.Available {
+		t.Skip("no AVX2 here: only the per-pivot passes run")
+	}
+	rnd := rand.New(rand.NewSource(11))
+	var pieces []string
+	for _, l := range keywords.lits {
+		pieces = append(pieces, l, strings.ToUpper(l), l[:len(l)/2])
+	}
+	pieces = append(pieces, keywords.exact...)
+	pieces = append(pieces, "x", "K", "#", "_", "\"", ":", "w", "I", " ", "\n", "k=", "xyz", "__", "::")
+	sorted := func(hits [][]int) [][]int {
+		for _, h := range hits {
+			sort.Ints(h)
+		}
+		return hits
+	}
+	for i := 0; i < 2000; i++ {
+		var b strings.Builder
+		for n := rnd.Intn(60); n > 0; n-- {
+			b.WriteString(pieces[rnd.Intn(len(pieces))])
+		}
+		data := []byte(b.String())
+		pairs := sorted(keywords.find(data))
+		bytepairs.Available = false
+		perPivot := sorted(keywords.find(data))
+		bytepairs.Available = true
+		if !reflect.DeepEqual(pairs, perPivot) {
+			t.Fatalf("%q:\npairs     %v\nper pivot %v", data, pairs, perPivot)
+		}
+	}
 }
