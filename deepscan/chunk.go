@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 	"github.com/goldenimage/packer-plugin-sanitize/internal/bytepairs"
 )
 
@@ -192,6 +193,12 @@ func newWorker(s *scanner) *worker {
 // chunk reads and scans the chunk starting at volume offset start.
 func (w *worker) chunk(start int64) error {
 	own := min(int64(w.s.opt.ChunkSize), w.s.size-start)
+	// a chunk the image knows to be zeros (a hole of a sparse file, qcow2 clusters never
+	// written) holds no secret, nor the start of one; one it cannot tell about is read
+	if zeros, err := readat.KnownZeros(w.s.r, start, own); err == nil && zeros == own {
+		w.s.zeros.Add(own)
+		return nil
+	}
 	data := w.buf[:min(own+int64(maxAnchorLen-1), w.s.size-start)]
 	if err := w.s.readAt(data, start); err != nil {
 		return err

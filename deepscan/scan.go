@@ -47,6 +47,10 @@ type Result struct {
 	Hits      []Hit // by offset, at most MaxHits
 	Total     int   // hits found, including those past MaxHits
 	BytesRead int64
+	// KnownZeros is how many bytes were not read because the image knows them to be
+	// zeros without storing them (readat.KnownZeros): the holes of a sparse image file,
+	// the clusters of a qcow2 image never written.
+	KnownZeros int64
 }
 
 // Scan reads the size bytes of r, the volume called name, and returns the secrets in it.
@@ -91,17 +95,18 @@ func Scan(ctx context.Context, name string, r io.ReaderAt, size int64, opt Optio
 	if err := context.Cause(ctx); err != nil {
 		return nil, err
 	}
-	res := &Result{Hits: s.hits, Total: s.total, BytesRead: s.read.Load()}
+	res := &Result{Hits: s.hits, Total: s.total, BytesRead: s.read.Load(), KnownZeros: s.zeros.Load()}
 	sort.Slice(res.Hits, func(i, j int) bool { return res.Hits[i].Offset < res.Hits[j].Offset })
 	return res, nil
 }
 
 type scanner struct {
-	name string
-	r    io.ReaderAt
-	size int64
-	opt  Options
-	read atomic.Int64
+	name  string
+	r     io.ReaderAt
+	size  int64
+	opt   Options
+	read  atomic.Int64
+	zeros atomic.Int64 // bytes known to be zeros, not read
 
 	mu    sync.Mutex
 	hits  []Hit

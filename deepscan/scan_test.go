@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -131,5 +132,38 @@ func TestReadErrorFailsClosed(t *testing.T) {
 	_, err := Scan(context.Background(), "disk.raw partition 1", failingReader{after: 5 << 20}, 20<<20, Options{ChunkSize: 1 << 20})
 	if !errors.Is(err, errBroken) || !strings.Contains(err.Error(), "disk.raw partition 1") || !strings.Contains(err.Error(), "offset") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// zeroChunks is a volume whose reader knows its all-zero 1 MiB chunks as zeros (as a
+// sparse image knows its holes).
+type zeroChunks struct{ *bytes.Reader }
+
+func (z zeroChunks) KnownZeros(off, n int64) (int64, error) {
+	b := make([]byte, n)
+	if _, err := z.ReadAt(b, off); err != nil || !bytes.Equal(b, make([]byte, n)) || off%(1<<20) != 0 {
+		return 0, nil
+	}
+	return n, nil
+}
+
+// Chunks the image knows to be zeros are not read, and the scan finds what it finds
+// reading them: a secret just before such a chunk and one across two chunks of data.
+func TestKnownZerosAreNotRead(t *testing.T) {
+	data := make([]byte, 8<<20)
+	copy(data[1<<20+100:], pemKey)
+	copy(data[4<<20-len(awsPair)/2:], awsPair) // across chunks 3 and 4
+	copy(data[7<<20-len(pemKey)-1:], pemKey)   // ends just before the last chunk
+	opt := Options{ChunkSize: 1 << 20}
+	want := scanBytes(t, data, opt)
+	got, err := Scan(context.Background(), "sparse", zeroChunks{bytes.NewReader(data)}, int64(len(data)), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Hits, want.Hits) || len(got.Hits) != 4 {
+		t.Fatalf("hits skipping zeros: %s; reading them: %s", rulesOf(got), rulesOf(want))
+	}
+	if got.KnownZeros != 4<<20 || got.BytesRead >= want.BytesRead-4<<20+1 {
+		t.Errorf("%d bytes known zeros and %d read, want 4 MiB not read of %d", got.KnownZeros, got.BytesRead, want.BytesRead)
 	}
 }

@@ -122,9 +122,9 @@ func openDevice(f io.ReaderAt, size int64, format string) (*device, error) {
 	case formatVMDKDescriptor:
 		return nil, fmt.Errorf("a VMDK descriptor file is read only from a file next to its extents (Open), not %w here", errNotYet)
 	case formatRaw:
-		return &device{r: f, size: size, format: formatRaw}, nil
+		return &device{r: sparse(f), size: size, format: formatRaw}, nil
 	case "vhd-fixed":
-		return &device{r: f, size: size - 512, format: "vhd (fixed)"}, nil
+		return &device{r: sparse(f), size: size - 512, format: "vhd (fixed)"}, nil
 	case formatQcow2:
 		img, err := qcow2reader.OpenWithType(f, qimage.Type(qcow2.Type))
 		if err != nil {
@@ -138,7 +138,25 @@ func openDevice(f io.ReaderAt, size int64, format string) (*device, error) {
 			img.Close()
 			return nil, fmt.Errorf("qcow2: virtual size %d", img.Size())
 		}
-		return &device{r: img, size: img.Size(), format: formatQcow2, closer: img}, nil
+		return &device{r: qcowImage{img}, size: img.Size(), format: formatQcow2, closer: img}, nil
 	}
 	return nil, fmt.Errorf("unknown container format %q", format)
+}
+
+// qcowImage reads a qcow2 image; the clusters it never wrote, or wrote as zeros, are known
+// zeros (unless a backing file holds what it did not write).
+type qcowImage struct{ qimage.Image }
+
+// KnownZeros asks the image's cluster map, from the start of off's cluster.
+func (q qcowImage) KnownZeros(off, n int64) (int64, error) {
+	img, ok := q.Image.(*qcow2.Qcow2)
+	if !ok || img.BackingFile != "" || off < 0 || n <= 0 || off >= q.Size() {
+		return 0, nil
+	}
+	from := off &^ (1<<img.ClusterBits - 1)
+	e, err := img.Extent(from, min(off+n, q.Size())-from)
+	if err != nil || e.Allocated && !e.Zero {
+		return 0, err
+	}
+	return min(max(e.Start+e.Length-off, 0), n), nil
 }

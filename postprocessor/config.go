@@ -97,7 +97,9 @@ type Config struct {
 	// On NTFS the `$MFT` is read a second time with its records' update sequences undone, so
 	// that a small key straddling a sector's end in its record is found too. It reads every
 	// byte sequentially (see the README's benchmark for its speed against `dd`), so it costs
-	// the image's size in I/O; on ext2/3/4 and xfs the hits are then looked up in an index
+	// the image's size in I/O, less what the image stores as holes (zeros it knows without
+	// storing: a sparse raw file's holes, qcow2 clusters never written, which hold no secret
+	// and are not read); on ext2/3/4 and xfs the hits are then looked up in an index
 	// of every in-use inode's blocks, read from the inode tables the scan has just read.
 	// Default: `false`.
 	DeepScan bool `mapstructure:"deep_scan"`

@@ -68,8 +68,12 @@ func deepScanVolume(vol image.Volume, say func(string)) ([]cleanup.Finding, erro
 			Message: fmt.Sprintf("%d more secrets found past the first %d; not listed", res.Total-len(res.Hits), len(res.Hits))})
 	}
 	secs := time.Since(t0).Seconds()
-	say(fmt.Sprintf("  %s: deep scan: %d MiB in %.1fs (%.0f MB/s), %d hits", vol.Source, res.BytesRead>>20, secs,
-		float64(res.BytesRead)/1e6/max(secs, 1e-6), res.Total))
+	holes := ""
+	if res.KnownZeros > 0 {
+		holes = fmt.Sprintf(" (and %d MiB the image stores as holes, zeros not read)", res.KnownZeros>>20)
+	}
+	say(fmt.Sprintf("  %s: deep scan: %d MiB in %.1fs (%.0f MB/s)%s, %d hits", vol.Source, res.BytesRead>>20, secs,
+		float64(res.BytesRead)/1e6/max(secs, 1e-6), holes, res.Total))
 	if locateErr != nil {
 		locateErr = fmt.Errorf("the hits were found but not mapped to files: %w", locateErr)
 	}
