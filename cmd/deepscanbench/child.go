@@ -15,6 +15,7 @@ import (
 // scanReport is what the scan child prints for the parent.
 type scanReport struct {
 	BytesRead     int64    `json:"bytes_read"`
+	KnownZeros    int64    `json:"known_zeros"` // holes of the image, not read
 	Total         int      `json:"total"`
 	OpenSeconds   float64  `json:"open_seconds"`
 	ScanSeconds   float64  `json:"scan_seconds"`
@@ -53,6 +54,7 @@ func childScan(img string, owners bool) error {
 		rep.ScanSeconds += t1.Sub(t0).Seconds()
 		rep.LocateSeconds += time.Since(t1).Seconds()
 		rep.BytesRead += res.BytesRead
+		rep.KnownZeros += res.KnownZeros
 		rep.Total += res.Total
 		for _, h := range res.Hits {
 			rep.Hits = append(rep.Hits, fmt.Sprintf("offset %d: %s: %s %s %s", h.Offset, h.Rule, h.Owner.Kind, h.Owner.Path, h.Preview))
