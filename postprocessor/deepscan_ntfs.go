@@ -29,9 +29,12 @@ func readsFixedMFT(vol image.Volume) bool {
 // is not added twice. A $MFT that cannot be read is an error: the volume is not verified.
 func addFixedMFTHits(vol image.Volume, res *deepscan.Result, say func(string)) error {
 	t0 := time.Now()
-	fsys, err := ntfs.Open(vol.Raw, vol.Raw.Size())
-	if err != nil {
-		return fmt.Errorf("the $MFT with fixups applied was not scanned: %w", err)
+	fsys, ok := vol.Reader().(*ntfs.FS) // as the checks opened it, else opened again
+	if !ok {
+		var err error
+		if fsys, err = ntfs.Open(vol.Raw, vol.Raw.Size()); err != nil {
+			return fmt.Errorf("the $MFT with fixups applied was not scanned: %w", err)
+		}
 	}
 	m := fsys.FixedMFT()
 	name := vol.Source + " $MFT (fixups applied)"
