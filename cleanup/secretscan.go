@@ -13,9 +13,10 @@ import (
 // whose match need not contain a keyword; finding the keywords is the hot loop.
 //
 // Each literal is found through its pivot, the byte of it that is rarest in text, and
-// the byte after the pivot: one pass finds the places where a pivot is followed by a byte
-// that follows it in some literal, 64 bytes at a time (package bytepairs, AVX2 or
-// AVX-512), and only there are the literals compared. Without AVX2, one bytes.IndexByte
+// the byte after the pivot (the byte before it, for a literal ending with its pivot): one
+// pass finds the places where a pivot is next to a byte it is next to in some literal, 64
+// bytes at a time (package bytepairs, AVX2 or AVX-512), and only there are the literals
+// compared. Without AVX2, one bytes.IndexByte
 // pass per pivot byte finds the pivots (eleven passes cover every literal; they took 2.3x
 // less CPU than the keyword automaton before them, and the pair search halved the CPU of
 // a content scan of 50,000 files again).
@@ -101,15 +102,18 @@ func newKeywordSet(rules []SecretRule) *keywordSet {
 }
 
 // packPairs fills groupOf, and the pair table with a class per pivot byte, a letter's
-// two cases together, holding the bytes that may follow it.
+// two cases together, holding the pivot with the bytes that may follow it, or with those
+// that may come before it (before).
 func (ks *keywordSet) packPairs() {
 	for b := range ks.groupOf {
 		ks.groupOf[b] = -1
 	}
+	for gi := range ks.pivots {
+		ks.groupOf[ks.pivots[gi].b] = int8(gi)
+	}
 	class := map[byte]int{}
 	for gi := range ks.pivots {
 		g := &ks.pivots[gi]
-		ks.groupOf[g.b] = int8(gi)
 		c, ok := class[toLower(g.b)]
 		if !ok {
 			c = len(class)
@@ -262,8 +266,8 @@ func (ks *keywordSet) find(data []byte) [][]int {
 	return hits
 }
 
-// pivotAt adds the literals of group g whose pivot is data[q], when the byte after it
-// may follow it.
+// pivotAt adds the literals of group g whose pivot is data[q], when the bytes beside it
+// may be theirs.
 func (ks *keywordSet) pivotAt(g *pivotGroup, data []byte, q int, hits [][]int) {
 	if q+1 < len(data) && !g.next[data[q+1]] || q > 0 && !g.prevAll && !g.prev[data[q-1]] {
 		return
