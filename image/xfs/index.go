@@ -197,7 +197,12 @@ func (x *inodeIndex) inodeChunks(ag uint64, recs []inobtRec) error {
 		for j < len(recs) && recs[j].start == recs[j-1].start+inodesPerChunk && int64(j+1-i)*chunkBytes <= int64(len(x.buf)) {
 			j++
 		}
-		off := f.sb.offset(ag<<f.sb.agBlkLog | uint64(recs[i].start)>>f.sb.inoPBLog)
+		// a chunk may start inside a block: 64 KiB blocks hold 128 inodes of 512 bytes
+		start := uint64(recs[i].start)
+		off := f.sb.offset(ag<<f.sb.agBlkLog | start>>f.sb.inoPBLog)
+		if off >= 0 {
+			off += int64(start&(1<<f.sb.inoPBLog-1)) * f.sb.inodeSize
+		}
 		run := x.buf[:int64(j-i)*chunkBytes]
 		if off < 0 || off+int64(len(run)) > int64(f.sb.blocks)*f.sb.blockSize {
 			return fmt.Errorf("%w: inode chunk %d outside the filesystem", ErrCorrupt, recs[i].start)

@@ -106,3 +106,52 @@ func TestIndexAnswersAsTheWalk(t *testing.T) {
 		}
 	}
 }
+
+// With 64 KiB blocks a block holds 128 inodes of 512 bytes, so every other chunk of 64
+// starts inside a block: the index reads each at its own place, and answers as the walk.
+func TestIndexOfBigBlocks(t *testing.T) {
+	imagetest.Need(t, "mkfs.xfs")
+	files := map[string]imagetest.File{}
+	for i := range 300 {
+		files[fmt.Sprintf("d%d/file-%03d", i%3, i)] = imagetest.File{Data: fmt.Sprintf("BIG-BLOCK-%03d\n", i)}
+	}
+	img := filepath.Join(t.TempDir(), "xfs.img")
+	imagetest.MkfsXFS(t, imagetest.MappedTree(t, files), img, 300, "-b", "size=65536")
+	f := imagetest.OpenFS(t, img, Open)
+	if f.sb.inoPBLog <= 6 {
+		t.Fatalf("%d inodes a block: no chunk starts inside one", 1<<f.sb.inoPBLog)
+	}
+	ix, err := f.Index(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := ix.(*inodeIndex)
+	var offsets []int64
+	for _, r := range x.ranges {
+		offsets = append(offsets, r.lo, r.hi-1)
+	}
+	if len(x.ranges) < 300 {
+		t.Fatalf("%d ranges indexed, want the 300 files'", len(x.ranges))
+	}
+	imagetest.ExpectIndexAgrees(t, f, offsets)
+	// a chunk in the second half of a block read alone, as it is after a free chunk
+	var ag, start uint64
+	for _, e := range x.inUse {
+		ino := e >> 1
+		if agino := ino & (1<<(f.sb.agBlkLog+f.sb.inoPBLog) - 1); agino&(1<<f.sb.inoPBLog-1) >= inodesPerChunk {
+			ag, start = ino>>(f.sb.agBlkLog+f.sb.inoPBLog), agino&^(inodesPerChunk-1)
+			break
+		}
+	}
+	if start == 0 {
+		t.Fatal("no inode in use in the second half of a block")
+	}
+	alone := &inodeIndex{fs: f, buf: make([]byte, chunkReadBytes)}
+	if err := alone.inodeChunks(ag, []inobtRec{{start: uint32(start)}}); err != nil {
+		t.Fatalf("the chunk at agino %d of group %d read alone: %v", start, ag, err)
+	}
+	first := ag<<(f.sb.agBlkLog+f.sb.inoPBLog) | start
+	if len(alone.inUse) != inodesPerChunk || alone.inUse[0]>>1 != first {
+		t.Fatalf("the chunk at inode %d read alone holds %d inodes", first, len(alone.inUse))
+	}
+}
