@@ -103,3 +103,75 @@ func openLog(t *testing.T, img string) (*FS, int64) {
 	}
 	return newFS(file, sb), fi.Size()
 }
+
+// synthLog is a log of n basic blocks of cycle c up to head and c-1 after it, with a
+// record (header and data block) of its cycle at each of records, a block before head.
+func synthLog(n, head int, c uint32, records ...int) []byte {
+	b := make([]byte, n*logBB)
+	for bb := range n {
+		cycle := c
+		if bb >= head {
+			cycle = c - 1
+		}
+		be.PutUint32(b[bb*logBB:], cycle)
+	}
+	for _, at := range records {
+		h := b[at*logBB:]
+		cycle := be.Uint32(h)
+		be.PutUint32(h, logRecordMagic)
+		be.PutUint32(h[4:], cycle)
+		be.PutUint32(h[8:], 2)
+		be.PutUint64(h[16:], uint64(cycle)<<32|uint64(at))
+		be.PutUint32(h[40:], 1)
+		be.PutUint32(h[320:], 32<<10)
+		h[logBB+9] = unmountTrans
+	}
+	return b
+}
+
+// The bisection finds the head wherever it lies, and the newest record near it as the
+// whole read does, the log's end included when the head is near its start; a log with a
+// block of the current cycle past the head, or of one cycle throughout, is left to the
+// whole read.
+func TestLogHeadOfSyntheticLogs(t *testing.T) {
+	const n = 64 << 20 / logBB
+	near := logWindow / logBB
+	for _, c := range []struct {
+		name  string
+		log   []byte
+		found bool
+	}{
+		{"head in the middle", synthLog(n, n/2+7, 5, 100, n/2+4), true},
+		{"head near the start, newest record at the end", synthLog(n, 3, 5, n-near+3, 1000), true},
+		{"head near the start, newest record before it", synthLog(n, near/2, 5, n-10, near/2-3), true},
+		{"head at the very start of a cycle", synthLog(n, 1, 2, n-5), true},
+		{"a block of the cycle past the head", func() []byte {
+			b := synthLog(n, n/2, 3, n/2-4)
+			be.PutUint32(b[(n/2+100)*logBB:], 3)
+			return b
+		}(), false},
+		{"one cycle throughout", synthLog(n, n, 4, 200), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := &FS{r: bytes.NewReader(c.log)}
+			l := &logRecords{f: f, size: int64(len(c.log))}
+			found, err := l.nearHead()
+			if err != nil {
+				t.Fatal(err)
+			}
+			whole := &logRecords{f: f, size: int64(len(c.log))}
+			if err := whole.scan(0, whole.size); err != nil {
+				t.Fatal(err)
+			}
+			if found && l.newestLSN != whole.newestLSN {
+				t.Fatalf("newest LSN %#x near the head, %#x in the whole log", l.newestLSN, whole.newestLSN)
+			}
+			if found != c.found {
+				t.Fatalf("found near the head: %t, want %t (whole log: newest LSN %#x)", found, c.found, whole.newestLSN)
+			}
+			if found && l.reads > 3*logWindow {
+				t.Errorf("%d bytes read", l.reads)
+			}
+		})
+	}
+}
