@@ -39,10 +39,16 @@ func (f *FS) checkLog() error {
 			return err
 		}
 	}
-	if l.newest == nil {
+	return cleanLog(l.newest)
+}
+
+// cleanLog decides from the newest record (its header, then the first bytes of its
+// data) whether the log was left clean: by an unmount record.
+func cleanLog(newest []byte) error {
+	if newest == nil {
 		return fmt.Errorf("%w: no record in its log", ErrCorrupt)
 	}
-	ops, flags := be.Uint32(l.newest[40:]), l.newest[logBB+9]
+	ops, flags := be.Uint32(newest[40:]), newest[logBB+9]
 	if ops != 1 || flags&unmountTrans == 0 {
 		return fmt.Errorf("%w: its log needs recovery (it was not unmounted cleanly): the files would be read "+
 			"without the last writes; mount it once, or run xfs_repair on a copy", ErrUnsupported)
