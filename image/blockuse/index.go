@@ -75,7 +75,7 @@ func sortByPackedKeys[R any](rs []R, span func(R) (lo, hi int64)) bool {
 	keys := make([]uint64, len(rs))
 	for i, r := range rs {
 		lo, _ := span(r)
-		if lo < 0 || lo >= 1<<(64-packedIndexBits) {
+		if lo < 0 || lo >= 1<<(63-packedIndexBits) { // the top bit marks places filled, below
 			return false
 		}
 		keys[i] = uint64(lo)<<packedIndexBits | uint64(i)
