@@ -60,8 +60,8 @@ func TestLogHeadFoundByBisection(t *testing.T) {
 		return first
 	}
 	check("fresh", 1)
-	// create and remove files until the log has been written past its end (64 MiB: about
-	// 120,000 of each)
+	// create and remove 160,000 files, which writes the 64 MiB log past its end (about
+	// 120,000 do)
 	imagetest.Mount(t, img, func(dir string) {
 		for round := range 16 {
 			d := filepath.Join(dir, fmt.Sprint(round))
