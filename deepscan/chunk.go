@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 
-	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 	"github.com/goldenimage/packer-plugin-sanitize/internal/bytepairs"
 )
 
@@ -195,7 +194,7 @@ func (w *worker) chunk(start int64) error {
 	own := min(int64(w.s.opt.ChunkSize), w.s.size-start)
 	// a chunk the image knows to be zeros (a hole of a sparse file, qcow2 clusters never
 	// written) holds no secret, nor the start of one; one it cannot tell about is read
-	if zeros, err := readat.KnownZeros(w.s.r, start, own); err == nil && zeros == own {
+	if w.s.knownZeros(start, own) == own {
 		w.s.zeros.Add(own)
 		return nil
 	}

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/goldenimage/packer-plugin-sanitize/cleanup"
+	"github.com/goldenimage/packer-plugin-sanitize/image/readat"
 )
 
 // Defaults: a chunk that fits a core's L2 cache, so that the bytes a worker reads are
@@ -114,8 +115,14 @@ type scanner struct {
 }
 
 // readAt fills p from the volume at off, counting the bytes; a short read is an error
-// naming the volume and offset.
-func (s *scanner) readAt(p []byte, off int64) error {
+// naming the volume and offset, and so is a container reader crashing on a hostile image
+// (a qcow2 or VHDX reader panicking in a worker would end the process).
+func (s *scanner) readAt(p []byte, off int64) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("deep scan of %s: reading %d bytes at offset %d: the image reader crashed: %v", s.name, len(p), off, r)
+		}
+	}()
 	n, err := s.r.ReadAt(p, off)
 	s.read.Add(int64(n))
 	if n < len(p) {
@@ -125,6 +132,22 @@ func (s *scanner) readAt(p []byte, off int64) error {
 		return fmt.Errorf("deep scan of %s: reading %d bytes at offset %d: %w", s.name, len(p), off+int64(n), err)
 	}
 	return nil
+}
+
+// knownZeros is how many of the n bytes from off on the image knows to be zeros
+// (readat.KnownZeros); 0 when it cannot tell, or its reader crashes (the bytes are then
+// read, and a crash there is an error).
+func (s *scanner) knownZeros(off, n int64) (zeros int64) {
+	defer func() {
+		if recover() != nil {
+			zeros = 0
+		}
+	}()
+	z, err := readat.KnownZeros(s.r, off, n)
+	if err != nil {
+		return 0
+	}
+	return z
 }
 
 func (s *scanner) add(found []Hit) {

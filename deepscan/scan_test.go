@@ -135,6 +135,32 @@ func TestReadErrorFailsClosed(t *testing.T) {
 	}
 }
 
+// crashingReader panics on a read at or past offset at, or when asked for holes, as a
+// container reader with a bug might on a hostile image.
+type crashingReader struct{ at int64 }
+
+func (c crashingReader) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > c.at {
+		panic("index out of range [7] with length 7")
+	}
+	return len(p), nil
+}
+
+func (c crashingReader) KnownZeros(off, n int64) (int64, error) { panic("nil map") }
+
+// A reader crashing in a worker is an error naming the volume and offset, not the end of
+// the process; asked for holes, it is read instead.
+func TestReaderCrashFailsClosed(t *testing.T) {
+	_, err := Scan(context.Background(), "disk.qcow2 partition 2", crashingReader{at: 3 << 20}, 8<<20, Options{ChunkSize: 1 << 20})
+	if err == nil || !strings.Contains(err.Error(), "crashed") || !strings.Contains(err.Error(), "disk.qcow2 partition 2") || !strings.Contains(err.Error(), "offset") {
+		t.Fatalf("err = %v, want the crash named with the volume and offset", err)
+	}
+	res, err := Scan(context.Background(), "clean", crashingReader{at: 1 << 40}, 2<<20, Options{ChunkSize: 1 << 20})
+	if err != nil || res.BytesRead < 2<<20 || res.KnownZeros != 0 {
+		t.Fatalf("holes asked of a crashing reader: %v, %d bytes read, want all of them read", err, res.BytesRead)
+	}
+}
+
 // zeroChunks is a volume whose reader knows its all-zero 1 MiB chunks as zeros (as a
 // sparse image knows its holes).
 type zeroChunks struct{ *bytes.Reader }
