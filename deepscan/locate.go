@@ -55,15 +55,7 @@ func openMapped(r io.ReaderAt, size int64, filesystem string) (mappedFS, error) 
 	return nil, nil
 }
 
-// Locate sets the Owner of every hit. On ext2/3/4, xfs, NTFS and FAT it reads the
-// allocation bitmaps, free-space btrees or FAT, the journal's place and the files'
-// block maps; other filesystems get "unknown". When the filesystem's allocation cannot
-// be read, every hit's owner is "unknown" and the error says why.
-func Locate(hits []Hit, r io.ReaderAt, size int64, filesystem string) error {
-	return NewLocator(r, size, filesystem).Locate(hits)
-}
-
-// Locator maps one volume's hits to their owners, as Locate does, after the scan: on
+// Locator maps one volume's hits to their owners, after the scan: on
 // ext2/3/4 and xfs from an index of every in-use inode's blocks read from the inode
 // tables or inode btrees (blockuse.Indexer), then a walk for the names of the few
 // inodes holding hits; elsewhere, or when the index cannot be built, by walking the tree
@@ -101,8 +93,11 @@ func (l *Locator) Reuse(fsys fs.FS) *Locator {
 	return l
 }
 
-// Locate sets the Owner of every hit (see the function Locate). A filesystem reader
-// crashing on a hostile image makes every owner unknown, and the error says so.
+// Locate sets the Owner of every hit. On ext2/3/4, xfs, NTFS and FAT it reads the
+// allocation bitmaps, free-space btrees or FAT, the journal's place and the files'
+// block maps; other filesystems get "unknown". When the filesystem's allocation cannot
+// be read, every hit's owner is "unknown" and the error says why; so when a filesystem
+// reader crashes on a hostile image.
 func (l *Locator) Locate(hits []Hit) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
